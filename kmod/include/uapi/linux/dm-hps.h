@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * dm-hps: the ABI shared by the kernel module and hpsd.
+ *
+ * This is the only header both sides include.  Bump HPS_ABI_VERSION on any
+ * change a running peer could notice (struct layout, command numbers, the
+ * meaning of a field); hpsd refuses to drive a module whose version differs.
+ * The module publishes its version in /sys/module/dm_hps/parameters/abi_version.
+ */
+#ifndef _UAPI_LINUX_DM_HPS_H
+#define _UAPI_LINUX_DM_HPS_H
+
+#include <linux/types.h>
+
+#define HPS_ABI_VERSION		1
+
+/* Device-mapper target names. */
+#define HPS_POOL_TARGET_NAME	"hps-pool"
+#define HPS_VOLUME_TARGET_NAME	"hps"
+
+/* Cache block size bounds, in 512-byte sectors (4 KiB .. 1 MiB, power of 2). */
+#define HPS_BLOCK_SECTORS_MIN	8
+#define HPS_BLOCK_SECTORS_MAX	2048
+#define HPS_BLOCK_SECTORS_DEFAULT 8
+
+/* Pool ids name /dev/mapper/hps-pool-<id>; volume ids are cluster-wide. */
+#define HPS_POOL_ID_MAX		255
+#define HPS_VOLUME_ID_MAX	0xffffffffU
+
+/* A volume is at most 65535 GiB (the cluster's documented limit). */
+#define HPS_VOLUME_MAX_SECTORS	((__u64)65535 << 21)
+
+/* The role of one volume on this node; see kmod/FORMAT.md. */
+enum hps_role {
+	HPS_ROLE_PRIMARY	= 0,	/* serves I/O, replicates every write */
+	HPS_ROLE_SECONDARY	= 1,	/* holds the peer's replicated writes */
+	HPS_ROLE_STANDALONE	= 2,	/* serves I/O, no peer */
+	HPS_ROLE_PASSTHROUGH	= 3,	/* every I/O goes to the backend */
+	HPS_ROLE_COUNT
+};
+
+/* Cache mode of one volume. */
+enum hps_cache_mode {
+	HPS_MODE_WRITEBACK	= 0,
+	HPS_MODE_WRITETHROUGH	= 1,
+	HPS_MODE_COUNT
+};
+
+#endif /* _UAPI_LINUX_DM_HPS_H */
