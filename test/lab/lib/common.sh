@@ -1,0 +1,34 @@
+# Shared helpers of the lab runner (host side).  Sourced, not run.
+
+LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+HPS_SRC=$(cd "$LAB_DIR/../.." && pwd)
+# The lab's own subnet, used only inside network namespaces the lab creates.
+LAB_NET_PREFIX=198.51.100
+LAB_BRIDGE_IP=$LAB_NET_PREFIX.1
+
+lab_log() { printf 'lab: %s\n' "$*" >&2; }
+lab_die() { printf 'lab: error: %s\n' "$*" >&2; exit 2; }
+
+# lab_vm_ip IDX: the lab address of VM IDX.
+lab_vm_ip() { echo "$LAB_NET_PREFIX.$((10 + $1))"; }
+
+# lab_wait_file PATH TIMEOUT_S [PID]: wait until PATH exists; give up after
+# the timeout or as soon as PID (when given) has died.
+lab_wait_file() {
+	local path=$1 timeout=$2 pid=${3:-} deadline=$((SECONDS + $2))
+	while [ ! -e "$path" ]; do
+		if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
+			return 1
+		fi
+		[ $SECONDS -lt $deadline ] || return 1
+		sleep 0.2
+	done
+}
+
+# Lines in a kernel console log that mean the kernel is broken.
+LAB_KERNEL_BUG_RE='(BUG:|Oops|Kernel panic|WARNING: CPU|general protection fault|UBSAN:|KASAN:|kernel BUG|Call Trace:)'
+
+# lab_console_bug LOG: prints the first kernel-bug line of LOG; false if none.
+lab_console_bug() {
+	grep -a -m1 -E "$LAB_KERNEL_BUG_RE" "$1" 2>/dev/null
+}

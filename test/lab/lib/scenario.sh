@@ -1,0 +1,109 @@
+# Scenarios: test/lab/scenarios/NAME.sh, each with a header the runner reads:
+#   # lab: vms=N ceph=yes|no timeout=SECONDS
+#   # about: one line saying what it checks
+# The script runs inside VM 0 as root with lib.sh's environment (see
+# guest/lib.sh); exit status 0 passes.  A kernel bug line in any VM's console
+# fails the scenario whatever the script said.  Sourced by the runner.
+
+lab_scenario_path() { echo "$LAB_DIR/scenarios/$1.sh"; }
+
+lab_scenario_names() {
+	local f
+	for f in "$LAB_DIR"/scenarios/*.sh; do
+		[ -e "$f" ] && basename "$f" .sh
+	done
+}
+
+# lab_scenario_field NAME KEY: "about" is the about line; other keys are read
+# from the "# lab:" line (vms, ceph, timeout), with defaults.
+lab_scenario_field() {
+	local path line
+	path=$(lab_scenario_path "$1")
+	if [ "$2" = about ]; then
+		sed -n 's/^# about: *//p' "$path" | head -n1
+		return
+	fi
+	line=$(sed -n 's/^# lab: *//p' "$path" | head -n1)
+	local kv
+	for kv in $line; do
+		[ "${kv%%=*}" = "$2" ] && { echo "${kv#*=}"; return; }
+	done
+	case "$2" in
+	vms) echo 1 ;;
+	ceph) echo no ;;
+	timeout) echo 600 ;;
+	esac
+}
+
+# lab_scenario_run NAME: boots its VMs (and the run's Ceph on first need),
+# runs it, collects logs into $results/NAME, prints the verdict line.
+lab_scenario_run() {
+	local name=$1 vms ceph timeout out start i rc reason= bug smp=1
+	vms=$(lab_scenario_field "$name" vms)
+	ceph=$(lab_scenario_field "$name" ceph)
+	timeout=$(lab_scenario_field "$name" timeout)
+	out=$results/$name
+	mkdir -p "$out"
+	start=$SECONDS
+
+	[ "$vms" = 1 ] && smp=2
+	for i in $(seq 0 $((vms - 1))); do
+		rm -rf "$(lab_vm_dir "$i")"
+		lab_vm_start "$i" "$smp"
+	done
+
+	if [ "$ceph" = yes ] && [ $ceph_up = 0 ]; then
+		if lab_ceph_start >"$results/ceph-start.log" 2>&1; then
+			ceph_up=1
+		else
+			reason="the lab Ceph did not start (see $results/ceph-start.log)"
+		fi
+	fi
+
+	for i in $(seq 0 $((vms - 1))); do
+		[ -n "$reason" ] && break
+		lab_vm_wait_ready "$i" 180 || reason="vm$i did not boot"
+		[ "$ceph" = yes ] && lab_ceph_client_conf "$(lab_vm_dir "$i")/share/ceph.conf"
+	done
+
+	if [ -z "$reason" ]; then
+		lab_vm_exec 0 "$timeout" "$(lab_scenario_prologue "$name")" >"$out/scenario.log" 2>&1
+		rc=$?
+		case $rc in
+		0) ;;
+		124) reason="timed out after ${timeout}s" ;;
+		125) reason="vm0 died" ;;
+		*) reason="exit status $rc: $(grep -a '^FAIL: ' "$out/scenario.log" | tail -n1 | cut -c7-)" ;;
+		esac
+	fi
+
+	for i in $(seq 0 $((vms - 1))); do
+		lab_vm_kill "$i"
+		cp "$(lab_vm_dir "$i")/console.log" "$out/vm$i-console.log" 2>/dev/null
+		cp -r "$(lab_vm_dir "$i")/share/results" "$out/vm$i-results" 2>/dev/null
+		bug=$(lab_console_bug "$out/vm$i-console.log") &&
+			reason="kernel bug on vm$i: $bug"
+	done
+
+	[ $show = 1 ] && cat "$out/scenario.log"
+	if [ -z "$reason" ]; then
+		echo "PASS $name ($((SECONDS - start))s)"
+		return 0
+	fi
+	echo "FAIL $name: $reason (log: $out)"
+	return 1
+}
+
+# The text run inside VM 0: the scenario's environment, then the scenario.
+lab_scenario_prologue() {
+	cat <<EOF
+export HPS_SRC='$HPS_SRC' HPS_BUILD='$build' HPS_KO='$HPS_KO'
+export LAB_OUT=/run/lab/results LAB_VM=0 LAB_NVME=/dev/nvme0n1
+export PATH='$build/daemon:$build/tools/hpsctl':\$PATH
+if [ -e /run/lab/ceph.conf ]; then
+	export LAB_CEPH_CONF=/run/lab/ceph.conf CEPH_CONF=/run/lab/ceph.conf
+fi
+mkdir -p "\$LAB_OUT"
+exec bash '$(lab_scenario_path "$1")'
+EOF
+}
