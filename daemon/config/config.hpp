@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// hpsd's configuration (/etc/hps/hpsd.json), field by field, with the
+// defaults that apply when a field is left out.  daemon/CONFIG.md is the
+// reference for operators; keep the two in step.
+#pragma once
+
+#include "config/listen_address.hpp"
+#include "util/result.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace hpsd {
+
+enum class LogLevel { error, warn, info, debug };
+enum class Transport { tcp, rdma };
+
+std::string_view to_string(LogLevel level) noexcept;
+std::string_view to_string(Transport transport) noexcept;
+
+struct CephConfig {
+	std::string conf = "/etc/ceph/ceph.conf";
+	std::string pool = "rbd";
+	std::string client = "admin"; // the "admin" of client.admin
+};
+
+struct ReplicationConfig {
+	Transport transport = Transport::tcp;
+	ListenAddress listen{"0.0.0.0", 7790};
+};
+
+struct Config {
+	std::string node_name; // default: the host name, supplied by the caller
+	std::string control_socket = "/run/hps/hpsd.sock";
+	std::string state_dir = "/var/lib/hps";
+	LogLevel log_level = LogLevel::info;
+	CephConfig ceph;
+	std::vector<std::string> cache_disks;
+	unsigned partitions_per_disk = 1;
+	std::uint64_t replica_timeout_s = 172800; // 48 h
+	unsigned recovery_bandwidth_mbps = 0;	  // 0: unlimited
+	unsigned flush_bandwidth_mbps = 0;	  // 0: unlimited
+	ReplicationConfig replication;
+};
+
+// Limits the parser enforces; named so tests and docs can refer to them.
+inline constexpr std::size_t max_cache_disks = 2;
+inline constexpr unsigned max_partitions_per_disk = 4;
+inline constexpr std::uint64_t min_replica_timeout_s = 60;
+inline constexpr unsigned max_recovery_bandwidth_mbps = 2048;
+inline constexpr unsigned max_flush_bandwidth_mbps = 1048576; // 1 TB/s: catches typos
+inline constexpr std::size_t max_node_name_chars = 63;
+
+// One problem with the config.  `field` is the path of the offending field
+// ("replication.transport", "cache_disks[1]"), empty for the document itself.
+struct ConfigError {
+	std::string field;
+	std::string message;
+};
+
+// One line: `field "replication.transport": "udp" is not one of tcp, rdma`.
+std::string to_string(const ConfigError& error);
+
+// Parses and validates a config document.  Strict: unknown fields, wrong
+// types and out-of-range values are all errors, and every one is reported.
+// Pure; the host name is passed in so that tests need no host.
+hps::Result<Config, std::vector<ConfigError>> parse_config(std::string_view text,
+							    std::string_view default_node_name);
+
+} // namespace hpsd

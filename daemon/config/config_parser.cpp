@@ -1,0 +1,355 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// parse_config(): JSON text -> Config, collecting every error rather than
+// stopping at the first, so an operator fixes the file in one pass.
+#include "config/config.hpp"
+
+#include "util/json_text.hpp"
+#include "util/unix_socket.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <functional>
+#include <optional>
+#include <span>
+#include <utility>
+
+namespace hpsd {
+namespace {
+
+using Json = nlohmann::json;
+using hps::describe_value;
+
+constexpr std::uint64_t max_replica_timeout_s = 365ULL * 24 * 3600;
+
+class Errors {
+public:
+	void add(std::string field, std::string message)
+	{
+		list_.push_back({std::move(field), std::move(message)});
+	}
+	bool empty() const noexcept { return list_.empty(); }
+	std::vector<ConfigError> take() && { return std::move(list_); }
+
+private:
+	std::vector<ConfigError> list_;
+};
+
+std::string join(std::string_view parent, std::string_view key)
+{
+	return parent.empty() ? std::string(key) : std::string(parent) + "." + std::string(key);
+}
+
+// A field's parser: gets the field's value and its path for messages.
+using FieldParser = std::function<void(const Json& value, const std::string& path)>;
+struct FieldSpec {
+	std::string_view key;
+	FieldParser parse;
+};
+
+// Dispatches each member of the object `value` to its field's parser;
+// members no spec names are errors.
+void parse_object(Errors& errors, const Json& value, std::string_view path,
+		  std::span<const FieldSpec> fields)
+{
+	if (!value.is_object()) {
+		errors.add(std::string(path), describe_value(value) + " is not an object");
+		return;
+	}
+	for (auto it = value.begin(); it != value.end(); ++it) {
+		auto spec = std::find_if(fields.begin(), fields.end(),
+					 [&](const FieldSpec& f) { return f.key == it.key(); });
+		if (spec == fields.end()) {
+			std::string known;
+			for (const auto& f : fields)
+				known += (known.empty() ? "" : ", ") + std::string(f.key);
+			errors.add(join(path, it.key()), "unknown field (known here: " + known + ")");
+			continue;
+		}
+		spec->parse(it.value(), join(path, it.key()));
+	}
+}
+
+std::optional<std::string> get_string(Errors& errors, const Json& value, const std::string& path)
+{
+	if (!value.is_string()) {
+		errors.add(path, describe_value(value) + " is not a string");
+		return std::nullopt;
+	}
+	auto text = value.get<std::string>();
+	if (std::any_of(text.begin(), text.end(),
+			[](char c) { return std::iscntrl(static_cast<unsigned char>(c)); })) {
+		errors.add(path, describe_value(value) + " contains a control character");
+		return std::nullopt;
+	}
+	if (text.empty()) {
+		errors.add(path, "\"\" is empty");
+		return std::nullopt;
+	}
+	return text;
+}
+
+std::optional<std::string> get_absolute_path(Errors& errors, const Json& value,
+					     const std::string& path)
+{
+	auto text = get_string(errors, value, path);
+	if (text && !text->starts_with('/')) {
+		errors.add(path, describe_value(value) + " is not an absolute path");
+		return std::nullopt;
+	}
+	return text;
+}
+
+std::optional<std::uint64_t> get_integer(Errors& errors, const Json& value, const std::string& path,
+					 std::uint64_t min, std::uint64_t max,
+					 std::string_view note = {})
+{
+	if (!value.is_number_integer()) {
+		errors.add(path, describe_value(value) + " is not an integer");
+		return std::nullopt;
+	}
+	bool in_range = value.is_number_unsigned() && value.get<std::uint64_t>() >= min &&
+			value.get<std::uint64_t>() <= max;
+	if (!in_range) {
+		errors.add(path, describe_value(value) + " is out of range " + std::to_string(min) +
+					 ".." + std::to_string(max) + std::string(note));
+		return std::nullopt;
+	}
+	return value.get<std::uint64_t>();
+}
+
+// Maps a string field onto one of `choices`.
+template <class Enum, std::size_t N>
+std::optional<Enum> get_choice(Errors& errors, const Json& value, const std::string& path,
+			       const std::array<std::pair<std::string_view, Enum>, N>& choices)
+{
+	auto text = value.is_string() ? std::optional(value.get<std::string>()) : std::nullopt;
+	for (const auto& [name, choice] : choices)
+		if (text && *text == name)
+			return choice;
+	std::string names;
+	for (const auto& [name, choice] : choices)
+		names += (names.empty() ? "" : ", ") + std::string(name);
+	errors.add(path, describe_value(value) + " is not one of " + names);
+	return std::nullopt;
+}
+
+constexpr std::array<std::pair<std::string_view, LogLevel>, 4> log_levels{{
+	{"error", LogLevel::error},
+	{"warn", LogLevel::warn},
+	{"info", LogLevel::info},
+	{"debug", LogLevel::debug},
+}};
+
+constexpr std::array<std::pair<std::string_view, Transport>, 2> transports{{
+	{"tcp", Transport::tcp},
+	{"rdma", Transport::rdma},
+}};
+
+bool is_node_name(std::string_view name)
+{
+	return !name.empty() && name.size() <= max_node_name_chars &&
+	       std::all_of(name.begin(), name.end(), [](char c) {
+		       return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' ||
+			      c == '_';
+	       });
+}
+
+void parse_cache_disks(Errors& errors, const Json& value, const std::string& path,
+		       std::vector<std::string>& out)
+{
+	if (!value.is_array()) {
+		errors.add(path, describe_value(value) + " is not an array");
+		return;
+	}
+	if (value.size() > max_cache_disks) {
+		errors.add(path, std::to_string(value.size()) + " disks listed, at most " +
+					 std::to_string(max_cache_disks) + " are supported");
+		return;
+	}
+	std::vector<std::string> disks;
+	for (std::size_t i = 0; i < value.size(); ++i) {
+		std::string item_path = path + "[" + std::to_string(i) + "]";
+		auto disk = get_string(errors, value[i], item_path);
+		if (!disk)
+			continue;
+		if (!disk->starts_with("/dev/") || disk->size() <= 5 ||
+		    disk->find("/../") != std::string::npos) {
+			errors.add(item_path, describe_value(value[i]) + " is not a device path under /dev/");
+			continue;
+		}
+		if (std::find(disks.begin(), disks.end(), *disk) != disks.end()) {
+			errors.add(item_path, describe_value(value[i]) + " is listed twice");
+			continue;
+		}
+		disks.push_back(*disk);
+	}
+	out = std::move(disks);
+}
+
+void parse_ceph(Errors& errors, const Json& value, const std::string& path, CephConfig& ceph)
+{
+	const FieldSpec fields[] = {
+		{"conf",
+		 [&](const Json& v, const std::string& p) {
+			 if (auto s = get_absolute_path(errors, v, p))
+				 ceph.conf = *s;
+		 }},
+		{"pool",
+		 [&](const Json& v, const std::string& p) {
+			 if (auto s = get_string(errors, v, p))
+				 ceph.pool = *s;
+		 }},
+		{"client",
+		 [&](const Json& v, const std::string& p) {
+			 auto s = get_string(errors, v, p);
+			 // librados wants the id alone and adds "client." itself.
+			 if (s && s->starts_with("client."))
+				 errors.add(p, describe_value(v) +
+						       " must be the client id without \"client.\" (e.g. \"admin\")");
+			 else if (s)
+				 ceph.client = *s;
+		 }},
+	};
+	parse_object(errors, value, path, fields);
+}
+
+void parse_replication(Errors& errors, const Json& value, const std::string& path,
+		       ReplicationConfig& replication)
+{
+	const FieldSpec fields[] = {
+		{"transport",
+		 [&](const Json& v, const std::string& p) {
+			 if (auto t = get_choice(errors, v, p, transports))
+				 replication.transport = *t;
+		 }},
+		{"listen",
+		 [&](const Json& v, const std::string& p) {
+			 auto s = get_string(errors, v, p);
+			 if (!s)
+				 return;
+			 auto address = parse_listen_address(*s);
+			 if (address)
+				 replication.listen = *address;
+			 else
+				 errors.add(p, describe_value(v) + " " + address.error());
+		 }},
+	};
+	parse_object(errors, value, path, fields);
+}
+
+} // namespace
+
+std::string_view to_string(LogLevel level) noexcept
+{
+	for (const auto& [name, value] : log_levels)
+		if (value == level)
+			return name;
+	return "info";
+}
+
+std::string_view to_string(Transport transport) noexcept
+{
+	for (const auto& [name, value] : transports)
+		if (value == transport)
+			return name;
+	return "tcp";
+}
+
+std::string to_string(const ConfigError& error)
+{
+	if (error.field.empty())
+		return error.message;
+	return "field " + describe_value(Json(error.field)) + ": " + error.message;
+}
+
+hps::Result<Config, std::vector<ConfigError>> parse_config(std::string_view text,
+							    std::string_view default_node_name)
+{
+	Json doc;
+	try {
+		doc = Json::parse(text);
+	} catch (const Json::parse_error& e) {
+		return hps::fail(std::vector<ConfigError>{{"", "invalid JSON: " + hps::json_error_text(e)}});
+	}
+	if (!doc.is_object())
+		return hps::fail(std::vector<ConfigError>{
+			{"", "the document must be a JSON object, not " + describe_value(doc)}});
+
+	Config config;
+	config.node_name = default_node_name;
+	Errors errors;
+
+	auto unsigned_field = [&](unsigned& out, unsigned min, unsigned max, std::string_view note = {}) {
+		return [&errors, &out, min, max, note](const Json& v, const std::string& p) {
+			if (auto n = get_integer(errors, v, p, min, max, note))
+				out = static_cast<unsigned>(*n);
+		};
+	};
+
+	const FieldSpec fields[] = {
+		{"node_name",
+		 [&](const Json& v, const std::string& p) {
+			 auto s = get_string(errors, v, p);
+			 if (s && !is_node_name(*s))
+				 errors.add(p, describe_value(v) +
+						       " is not a node name (1.." +
+						       std::to_string(max_node_name_chars) +
+						       " letters, digits, '.', '-', '_')");
+			 else if (s)
+				 config.node_name = *s;
+		 }},
+		{"control_socket",
+		 [&](const Json& v, const std::string& p) {
+			 auto s = get_absolute_path(errors, v, p);
+			 if (s && s->size() > hps::unix_path_max())
+				 errors.add(p, describe_value(v) + " is longer than " +
+						       std::to_string(hps::unix_path_max()) +
+						       " bytes, the limit of a UNIX socket path");
+			 else if (s && s->ends_with('/'))
+				 errors.add(p, describe_value(v) + " names a directory, not a socket");
+			 else if (s)
+				 config.control_socket = *s;
+		 }},
+		{"state_dir",
+		 [&](const Json& v, const std::string& p) {
+			 if (auto s = get_absolute_path(errors, v, p))
+				 config.state_dir = *s;
+		 }},
+		{"log_level",
+		 [&](const Json& v, const std::string& p) {
+			 if (auto level = get_choice(errors, v, p, log_levels))
+				 config.log_level = *level;
+		 }},
+		{"ceph", [&](const Json& v, const std::string& p) { parse_ceph(errors, v, p, config.ceph); }},
+		{"cache_disks",
+		 [&](const Json& v, const std::string& p) {
+			 parse_cache_disks(errors, v, p, config.cache_disks);
+		 }},
+		{"partitions_per_disk", unsigned_field(config.partitions_per_disk, 1, max_partitions_per_disk)},
+		{"replica_timeout_s",
+		 [&](const Json& v, const std::string& p) {
+			 if (auto n = get_integer(errors, v, p, min_replica_timeout_s, max_replica_timeout_s))
+				 config.replica_timeout_s = *n;
+		 }},
+		{"recovery_bandwidth_mbps",
+		 unsigned_field(config.recovery_bandwidth_mbps, 0, max_recovery_bandwidth_mbps,
+				" (0 means unlimited)")},
+		{"flush_bandwidth_mbps",
+		 unsigned_field(config.flush_bandwidth_mbps, 0, max_flush_bandwidth_mbps,
+				" (0 means unlimited)")},
+		{"replication",
+		 [&](const Json& v, const std::string& p) {
+			 parse_replication(errors, v, p, config.replication);
+		 }},
+	};
+	parse_object(errors, doc, "", fields);
+
+	if (!errors.empty())
+		return hps::fail(std::move(errors).take());
+	return config;
+}
+
+} // namespace hpsd

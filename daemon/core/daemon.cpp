@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "core/daemon.hpp"
+
+#include "control/control_server.hpp"
+#include "control/dispatcher.hpp"
+#include "control/socket_path.hpp"
+#include "status/kernel_abi.hpp"
+#include "status/status_report.hpp"
+#include "util/version.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+
+namespace hpsd {
+namespace {
+
+using Json = hps::api::Json;
+using Clock = std::chrono::steady_clock;
+
+const char* signal_name(int signo)
+{
+	switch (signo) {
+	case SIGTERM:
+		return "SIGTERM";
+	case SIGINT:
+		return "SIGINT";
+	default:
+		return "a signal";
+	}
+}
+
+void add_status_method(Dispatcher& dispatcher, const Config& config, const std::string& config_path,
+		       const KernelAbiProbe& probe, Clock::time_point started)
+{
+	dispatcher.add("status",
+		       [&config, &config_path, &probe, started](
+			       const Json& params) -> hps::Result<Json, hps::api::ApiError> {
+			       if (auto checked = expect_no_params(params); !checked)
+				       return hps::fail(checked.error());
+			       auto uptime = std::chrono::duration_cast<std::chrono::seconds>(
+				       Clock::now() - started);
+			       return build_status(
+				       {config, config_path, static_cast<long>(::getpid()), uptime,
+					probe.probe()});
+		       });
+}
+
+} // namespace
+
+int run_daemon(const Config& config, const RunOptions& options, Logger& log)
+{
+	const auto started = Clock::now();
+	const std::string config_path = std::filesystem::absolute(options.config_path).string();
+	const KernelAbiProbe probe(options.sysfs_module_dir);
+
+	// Declared before the io_context: pending handlers reference them, and
+	// the io_context must be destroyed (dropping those handlers) first.
+	Dispatcher dispatcher(log);
+	add_status_method(dispatcher, config, config_path, probe, started);
+
+	boost::asio::io_context io;
+	// Registered before the socket exists, so that a SIGTERM arriving
+	// during start-up is queued and still removes the socket.
+	boost::asio::signal_set signals(io, SIGTERM, SIGINT);
+	ControlServer server(io, dispatcher, log);
+
+	if (auto ready = prepare_socket_path(config.control_socket, log); !ready) {
+		log.error(ready.error());
+		return 1;
+	}
+	if (auto listening = server.listen(config.control_socket); !listening) {
+		log.error(listening.error());
+		return 1;
+	}
+	signals.async_wait([&](const boost::system::error_code& ec, int signo) {
+		if (ec)
+			return;
+		log.info(std::string("received ") + signal_name(signo) + ", shutting down");
+		server.stop();
+	});
+
+	auto kernel = probe.probe();
+	log.info(std::string("hpsd ") + hps::version + " node " + config.node_name + ": listening on " +
+		 config.control_socket + "; abi " + std::to_string(daemon_abi_version()) +
+		 ", kernel module " +
+		 (kernel.module_loaded ? "abi " + (kernel.version ? std::to_string(*kernel.version)
+								   : std::string("unknown"))
+				       : std::string("not loaded")));
+	if (kernel.module_loaded && !abi_compatible(kernel))
+		log.warn("dm_hps module speaks a different ABI; hpsd will not drive it");
+
+	io.run();
+	log.info("stopped");
+	return 0;
+}
+
+} // namespace hpsd

@@ -1,0 +1,15 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#pragma once
+
+#include <string>
+#include <system_error>
+
+namespace hps {
+
+// "No such file or directory" for ENOENT; thread-safe, unlike strerror().
+inline std::string errno_text(int err)
+{
+	return std::system_category().message(err);
+}
+
+} // namespace hps
