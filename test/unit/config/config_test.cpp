@@ -1,0 +1,325 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "config/config.hpp"
+
+#include "support/temp_dir.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+using hpsd::Config;
+using hpsd::parse_config;
+
+namespace {
+
+constexpr const char* host = "testhost";
+
+Config parse_ok(const std::string& text)
+{
+	auto result = parse_config(text, host);
+	if (!result) {
+		for (const auto& e : result.error())
+			UNSCOPED_INFO(to_string(e));
+	}
+	REQUIRE(result.ok());
+	return *result;
+}
+
+std::vector<std::string> errors_of(const std::string& text)
+{
+	auto result = parse_config(text, host);
+	REQUIRE_FALSE(result.ok());
+	std::vector<std::string> lines;
+	for (const auto& e : result.error())
+		lines.push_back(to_string(e));
+	return lines;
+}
+
+// The one error a document with one bad field must produce.
+std::string error_of(const std::string& text)
+{
+	auto lines = errors_of(text);
+	INFO("document: " << text);
+	REQUIRE(lines.size() == 1);
+	CHECK(lines[0].find('\n') == std::string::npos);
+	return lines[0];
+}
+
+struct BadValue {
+	const char* document;
+	const char* expected; // the complete error line
+};
+
+void check_bad_values(std::initializer_list<BadValue> cases)
+{
+	for (const auto& c : cases) {
+		INFO("document: " << c.document);
+		CHECK(error_of(c.document) == c.expected);
+	}
+}
+
+} // namespace
+
+TEST_CASE("config: an empty object gives every default", "[config]")
+{
+	Config c = parse_ok("{}");
+	CHECK(c.node_name == host);
+	CHECK(c.control_socket == "/run/hps/hpsd.sock");
+	CHECK(c.state_dir == "/var/lib/hps");
+	CHECK(c.log_level == hpsd::LogLevel::info);
+	CHECK(c.ceph.conf == "/etc/ceph/ceph.conf");
+	CHECK(c.ceph.pool == "rbd");
+	CHECK(c.ceph.client == "admin");
+	CHECK(c.cache_disks.empty());
+	CHECK(c.partitions_per_disk == 1);
+	CHECK(c.replica_timeout_s == 172800);
+	CHECK(c.recovery_bandwidth_mbps == 0);
+	CHECK(c.flush_bandwidth_mbps == 0);
+	CHECK(c.replication.transport == hpsd::Transport::tcp);
+	CHECK(c.replication.listen == hpsd::ListenAddress{"0.0.0.0", 7790});
+}
+
+TEST_CASE("config: the shipped etc/hpsd.json is valid and holds the defaults", "[config]")
+{
+	std::string text = hps::test::read_file(HPS_SOURCE_DIR "/etc/hpsd.json");
+	REQUIRE_FALSE(text.empty());
+	Config shipped = parse_ok(text);
+	Config defaults = parse_ok("{}");
+	CHECK(shipped.control_socket == defaults.control_socket);
+	CHECK(shipped.state_dir == defaults.state_dir);
+	CHECK(shipped.log_level == defaults.log_level);
+	CHECK(shipped.ceph.conf == defaults.ceph.conf);
+	CHECK(shipped.ceph.pool == defaults.ceph.pool);
+	CHECK(shipped.ceph.client == defaults.ceph.client);
+	CHECK(shipped.cache_disks == defaults.cache_disks);
+	CHECK(shipped.partitions_per_disk == defaults.partitions_per_disk);
+	CHECK(shipped.replica_timeout_s == defaults.replica_timeout_s);
+	CHECK(shipped.recovery_bandwidth_mbps == defaults.recovery_bandwidth_mbps);
+	CHECK(shipped.flush_bandwidth_mbps == defaults.flush_bandwidth_mbps);
+	CHECK(shipped.replication.transport == defaults.replication.transport);
+	CHECK(shipped.replication.listen == defaults.replication.listen);
+}
+
+TEST_CASE("config: every field can be set", "[config]")
+{
+	Config c = parse_ok(R"({
+		"node_name": "stor-01.rack_2",
+		"control_socket": "/tmp/hps/ctl.sock",
+		"state_dir": "/srv/hps",
+		"log_level": "debug",
+		"ceph": {"conf": "/etc/ceph/lab.conf", "pool": "volumes", "client": "hps"},
+		"cache_disks": ["/dev/nvme0n1", "/dev/disk/by-id/nvme-X"],
+		"partitions_per_disk": 4,
+		"replica_timeout_s": 60,
+		"recovery_bandwidth_mbps": 2048,
+		"flush_bandwidth_mbps": 150,
+		"replication": {"transport": "rdma", "listen": "[fd00::5]:7791"}
+	})");
+	CHECK(c.node_name == "stor-01.rack_2");
+	CHECK(c.control_socket == "/tmp/hps/ctl.sock");
+	CHECK(c.state_dir == "/srv/hps");
+	CHECK(c.log_level == hpsd::LogLevel::debug);
+	CHECK(c.ceph.conf == "/etc/ceph/lab.conf");
+	CHECK(c.ceph.pool == "volumes");
+	CHECK(c.ceph.client == "hps");
+	CHECK(c.cache_disks == std::vector<std::string>{"/dev/nvme0n1", "/dev/disk/by-id/nvme-X"});
+	CHECK(c.partitions_per_disk == 4);
+	CHECK(c.replica_timeout_s == 60);
+	CHECK(c.recovery_bandwidth_mbps == 2048);
+	CHECK(c.flush_bandwidth_mbps == 150);
+	CHECK(c.replication.transport == hpsd::Transport::rdma);
+	CHECK(c.replication.listen == hpsd::ListenAddress{"fd00::5", 7791});
+}
+
+TEST_CASE("config: values at the edges of their ranges are accepted", "[config]")
+{
+	CHECK(parse_ok(R"({"partitions_per_disk": 1})").partitions_per_disk == 1);
+	CHECK(parse_ok(R"({"recovery_bandwidth_mbps": 1})").recovery_bandwidth_mbps == 1);
+	CHECK(parse_ok(R"({"recovery_bandwidth_mbps": 0})").recovery_bandwidth_mbps == 0);
+	CHECK(parse_ok(R"({"replica_timeout_s": 31536000})").replica_timeout_s == 31536000);
+	CHECK(parse_ok(R"({"flush_bandwidth_mbps": 1048576})").flush_bandwidth_mbps == 1048576);
+	CHECK(parse_ok(R"({"cache_disks": []})").cache_disks.empty());
+	CHECK(parse_ok(R"({"node_name": ")" + std::string(63, 'n') + R"("})").node_name.size() == 63);
+	CHECK(parse_ok(R"({"log_level": "error"})").log_level == hpsd::LogLevel::error);
+	CHECK(parse_ok(R"({"log_level": "warn"})").log_level == hpsd::LogLevel::warn);
+	CHECK(parse_ok(R"({"log_level": "info"})").log_level == hpsd::LogLevel::info);
+}
+
+TEST_CASE("config: the error names the field and its value", "[config]")
+{
+	CHECK(error_of(R"({"replication": {"transport": "udp"}})") ==
+	      R"(field "replication.transport": "udp" is not one of tcp, rdma)");
+}
+
+TEST_CASE("config: bad node_name values", "[config]")
+{
+	check_bad_values({
+		{R"({"node_name": ""})", R"(field "node_name": "" is empty)"},
+		{R"({"node_name": "a b"})",
+		 R"(field "node_name": "a b" is not a node name (1..63 letters, digits, '.', '-', '_'))"},
+		{R"({"node_name": "a/b"})",
+		 R"(field "node_name": "a/b" is not a node name (1..63 letters, digits, '.', '-', '_'))"},
+		{R"({"node_name": 7})", R"(field "node_name": 7 is not a string)"},
+		{R"({"node_name": null})", R"(field "node_name": null is not a string)"},
+		{R"({"node_name": "a\tb"})", R"(field "node_name": "a\tb" contains a control character)"},
+	});
+	CHECK(error_of(R"({"node_name": ")" + std::string(64, 'n') + R"("})")
+		      .find("is not a node name") != std::string::npos);
+}
+
+TEST_CASE("config: bad control_socket values", "[config]")
+{
+	check_bad_values({
+		{R"({"control_socket": "run/hpsd.sock"})",
+		 R"(field "control_socket": "run/hpsd.sock" is not an absolute path)"},
+		{R"({"control_socket": "/run/hps/"})",
+		 R"(field "control_socket": "/run/hps/" names a directory, not a socket)"},
+		{R"({"control_socket": ["/run/hps/hpsd.sock"]})",
+		 R"(field "control_socket": an array is not a string)"},
+		{R"({"control_socket": "/run/a\u0000b"})",
+		 R"(field "control_socket": "/run/a\u0000b" contains a control character)"},
+	});
+	std::string long_path = "/" + std::string(107, 's');
+	CHECK(error_of(R"({"control_socket": ")" + long_path + R"("})")
+		      .find("is longer than 107 bytes, the limit of a UNIX socket path") !=
+	      std::string::npos);
+	CHECK(parse_ok(R"({"control_socket": "/)" + std::string(106, 's') + R"("})").control_socket.size() ==
+	      107);
+}
+
+TEST_CASE("config: bad state_dir and log_level values", "[config]")
+{
+	check_bad_values({
+		{R"({"state_dir": "var/lib/hps"})",
+		 R"(field "state_dir": "var/lib/hps" is not an absolute path)"},
+		{R"({"state_dir": true})", R"(field "state_dir": true is not a string)"},
+		{R"({"log_level": "loud"})",
+		 R"(field "log_level": "loud" is not one of error, warn, info, debug)"},
+		{R"({"log_level": "INFO"})",
+		 R"(field "log_level": "INFO" is not one of error, warn, info, debug)"},
+		{R"({"log_level": 3})", R"(field "log_level": 3 is not one of error, warn, info, debug)"},
+	});
+}
+
+TEST_CASE("config: bad ceph values", "[config]")
+{
+	check_bad_values({
+		{R"({"ceph": "rbd"})", R"(field "ceph": "rbd" is not an object)"},
+		{R"({"ceph": {"conf": "ceph.conf"}})",
+		 R"(field "ceph.conf": "ceph.conf" is not an absolute path)"},
+		{R"({"ceph": {"pool": ""}})", R"(field "ceph.pool": "" is empty)"},
+		{R"({"ceph": {"pool": 1}})", R"(field "ceph.pool": 1 is not a string)"},
+		{R"({"ceph": {"client": "client.admin"}})",
+		 R"(field "ceph.client": "client.admin" must be the client id without "client." (e.g. "admin"))"},
+		{R"({"ceph": {"keyring": "/etc/ceph/k"}})",
+		 R"(field "ceph.keyring": unknown field (known here: conf, pool, client))"},
+	});
+}
+
+TEST_CASE("config: bad cache_disks values", "[config]")
+{
+	check_bad_values({
+		{R"({"cache_disks": "/dev/nvme0n1"})",
+		 R"(field "cache_disks": "/dev/nvme0n1" is not an array)"},
+		{R"({"cache_disks": ["nvme0n1"]})",
+		 R"(field "cache_disks[0]": "nvme0n1" is not a device path under /dev/)"},
+		{R"({"cache_disks": ["/dev/"]})",
+		 R"(field "cache_disks[0]": "/dev/" is not a device path under /dev/)"},
+		{R"({"cache_disks": ["/dev/../etc/passwd"]})",
+		 R"(field "cache_disks[0]": "/dev/../etc/passwd" is not a device path under /dev/)"},
+		{R"({"cache_disks": ["/dev/nvme0n1", 5]})", R"(field "cache_disks[1]": 5 is not a string)"},
+		{R"({"cache_disks": ["/dev/nvme0n1", "/dev/nvme0n1"]})",
+		 R"(field "cache_disks[1]": "/dev/nvme0n1" is listed twice)"},
+		{R"({"cache_disks": ["/dev/a", "/dev/b", "/dev/c"]})",
+		 R"(field "cache_disks": 3 disks listed, at most 2 are supported)"},
+	});
+}
+
+TEST_CASE("config: bad integer values", "[config]")
+{
+	check_bad_values({
+		{R"({"partitions_per_disk": 0})", R"(field "partitions_per_disk": 0 is out of range 1..4)"},
+		{R"({"partitions_per_disk": 5})", R"(field "partitions_per_disk": 5 is out of range 1..4)"},
+		{R"({"partitions_per_disk": -1})", R"(field "partitions_per_disk": -1 is out of range 1..4)"},
+		{R"({"partitions_per_disk": 1.5})", R"(field "partitions_per_disk": 1.5 is not an integer)"},
+		{R"({"partitions_per_disk": 2.0})", R"(field "partitions_per_disk": 2.0 is not an integer)"},
+		{R"({"partitions_per_disk": "2"})", R"(field "partitions_per_disk": "2" is not an integer)"},
+		{R"({"partitions_per_disk": true})", R"(field "partitions_per_disk": true is not an integer)"},
+		{R"({"replica_timeout_s": 59})",
+		 R"(field "replica_timeout_s": 59 is out of range 60..31536000)"},
+		{R"({"replica_timeout_s": 18446744073709551615})",
+		 R"(field "replica_timeout_s": 18446744073709551615 is out of range 60..31536000)"},
+		{R"({"recovery_bandwidth_mbps": 2049})",
+		 R"(field "recovery_bandwidth_mbps": 2049 is out of range 0..2048 (0 means unlimited))"},
+		{R"({"recovery_bandwidth_mbps": -5})",
+		 R"(field "recovery_bandwidth_mbps": -5 is out of range 0..2048 (0 means unlimited))"},
+		{R"({"flush_bandwidth_mbps": 1048577})",
+		 R"(field "flush_bandwidth_mbps": 1048577 is out of range 0..1048576 (0 means unlimited))"},
+		{R"({"flush_bandwidth_mbps": "fast"})",
+		 R"(field "flush_bandwidth_mbps": "fast" is not an integer)"},
+	});
+}
+
+TEST_CASE("config: bad replication values", "[config]")
+{
+	check_bad_values({
+		{R"({"replication": []})", R"(field "replication": an array is not an object)"},
+		{R"({"replication": {"transport": "TCP"}})",
+		 R"(field "replication.transport": "TCP" is not one of tcp, rdma)"},
+		{R"({"replication": {"transport": null}})",
+		 R"(field "replication.transport": null is not one of tcp, rdma)"},
+		{R"({"replication": {"listen": "7790"}})",
+		 R"(field "replication.listen": "7790" is not host:port)"},
+		{R"({"replication": {"listen": "0.0.0.0:0"}})",
+		 R"(field "replication.listen": "0.0.0.0:0" does not end with a port 1..65535)"},
+		{R"({"replication": {"listen": "::1:7790"}})",
+		 R"(field "replication.listen": "::1:7790" is not host:port (write an IPv6 address as [addr]:port))"},
+		{R"({"replication": {"listen": 7790}})", R"(field "replication.listen": 7790 is not a string)"},
+		{R"({"replication": {"mtu": 9000}})",
+		 R"(field "replication.mtu": unknown field (known here: transport, listen))"},
+	});
+}
+
+TEST_CASE("config: unknown top-level fields are errors", "[config]")
+{
+	std::string line = error_of(R"({"cache_disk": ["/dev/nvme0n1"]})");
+	CHECK(line.starts_with(R"(field "cache_disk": unknown field (known here: node_name, )"));
+	CHECK(line.find("cache_disks") != std::string::npos);
+}
+
+TEST_CASE("config: every error in a document is reported", "[config]")
+{
+	auto lines = errors_of(R"({"log_level": "loud", "partitions_per_disk": 9, "bogus": 1,
+				   "replication": {"transport": "udp"}})");
+	REQUIRE(lines.size() == 4);
+	auto has = [&](const std::string& prefix) {
+		for (const auto& l : lines)
+			if (l.starts_with(prefix))
+				return true;
+		return false;
+	};
+	CHECK(has(R"(field "log_level": )"));
+	CHECK(has(R"(field "partitions_per_disk": )"));
+	CHECK(has(R"(field "bogus": unknown field)"));
+	CHECK(has(R"(field "replication.transport": )"));
+}
+
+TEST_CASE("config: malformed documents", "[config]")
+{
+	CHECK(error_of("").starts_with("invalid JSON: "));
+	CHECK(error_of("{\"log_level\": \"info\",}").starts_with("invalid JSON: "));
+	CHECK(error_of("{} {}").starts_with("invalid JSON: "));
+	CHECK(error_of("// comment\n{}").starts_with("invalid JSON: "));
+	CHECK(error_of("[]") == "the document must be a JSON object, not an array");
+	CHECK(error_of("\"x\"") == "the document must be a JSON object, not \"x\"");
+}
+
+TEST_CASE("config: long and odd values are quoted, escaped and cut short", "[config]")
+{
+	std::string line = error_of(R"({"log_level": ")" + std::string(10000, 'x') + R"("})");
+	CHECK(line.size() < 200);
+	CHECK(line.find("...") != std::string::npos);
+	// A key with a quote in it stays one well-formed line.
+	CHECK(error_of(R"({"a\"b": 1})").starts_with(R"(field "a\"b": unknown field)"));
+}
