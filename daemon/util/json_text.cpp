@@ -4,7 +4,10 @@
 namespace hps {
 namespace {
 constexpr std::size_t max_described_chars = 64;
-}
+// nlohmann quotes the token it choked on ("last read: '...'"), which can be
+// most of a megabyte-long line.
+constexpr std::size_t max_parse_error_chars = 200;
+} // namespace
 
 std::string dump_json(const nlohmann::json& value)
 {
@@ -32,6 +35,10 @@ std::string json_error_text(const nlohmann::json::exception& e)
 		auto end = message.find("] ");
 		if (end != std::string::npos)
 			message.erase(0, end + 2);
+	}
+	if (message.size() > max_parse_error_chars) {
+		message.resize(max_parse_error_chars);
+		message += "...";
 	}
 	return message;
 }

@@ -19,8 +19,8 @@ std::string dump_json(const nlohmann::json& value);
 // them is recursive.
 std::string describe_value(const nlohmann::json& value);
 
-// Strips the "[json.exception.parse_error.101] " tag nlohmann puts in front
-// of its messages; it means nothing to an operator.
+// The text of a nlohmann error, without the "[json.exception.parse_error.101] "
+// tag (it means nothing to an operator) and cut short when long.
 std::string json_error_text(const nlohmann::json::exception& e);
 
 } // namespace hps

@@ -138,6 +138,14 @@ TEST_CASE("api codec: long values in messages are cut short", "[api]")
 	CHECK(e.error.message.ends_with("..."));
 }
 
+TEST_CASE("api codec: parse errors do not quote a long bad token in full", "[api]")
+{
+	std::string line = "{\"id\": 1, \"method\": \"" + std::string(500000, 'm') + "\x01\"}";
+	auto e = rejected(line);
+	CHECK(e.error.message.starts_with("invalid JSON: "));
+	CHECK(e.error.message.size() < 300);
+}
+
 TEST_CASE("api codec: responses put id first and round-trip", "[api]")
 {
 	std::string ok = hps::api::encode_ok(5, Json{{"node", "a"}});
