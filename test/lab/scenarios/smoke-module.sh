@@ -1,0 +1,281 @@
+#!/usr/bin/env bash
+# lab: vms=1 ceph=no timeout=900
+# about: dm-hps loads, its targets reject bad tables cleanly, status/messages work, it unloads
+source "$HPS_SRC/test/lab/guest/lib.sh"
+
+NV=$LAB_NVME
+POOL=hps-pool-0
+POOLDEV=/dev/mapper/$POOL
+VOL=hps-smoke-1
+VOL_SECTORS=2097152		# 1 GiB
+HDR=$HPS_SRC/kmod/include/uapi/linux/dm-hps.h
+
+# dmsetup without udev: no udev sync, and make the /dev/mapper node ourselves.
+dm_create() { # NAME TABLE [options...]
+	local name=$1 table=$2
+	shift 2
+	dmsetup create --noudevsync "$name" "$@" --table "$table" &&
+		dmsetup mknodes "$name" &&
+		[ -b "/dev/mapper/$name" ]
+}
+dm_remove() { dmsetup remove --noudevsync "$1"; }
+majmin() { dmsetup info -c --noheadings -o major,minor --separator : "$1"; }
+field() { dmsetup status "$1" | awk -v n="$2" '{ print $(n + 3) }'; }	# Nth field after the target name
+
+# A new BUG/Oops/WARNING in the kernel log fails the scenario at once.
+OOPS_RE='BUG:|Oops|WARNING:|general protection|KASAN|UBSAN|Call Trace'
+oops_base=$(dmesg | grep -cE "$OOPS_RE" || true)
+check_kernel() {
+	local n
+	n=$(dmesg | grep -cE "$OOPS_RE" || true)
+	if [ "$n" != "$oops_base" ]; then
+		dmesg | grep -E -A 30 "$OOPS_RE" | tail -n 80 >&2
+		die "kernel log has a new BUG/Oops/WARNING (after: $1)"
+	fi
+}
+
+# reject NAME EXPECT TABLE [create options...]: creating NAME from TABLE must
+# fail, leave no device, and the kernel log must say EXPECT.
+nreject=0
+reject() {
+	local name=$1 expect=$2 table=$3 mark new
+	shift 3
+	mark=$(dmesg | wc -l)
+	if dmsetup create --noudevsync "$name" "$@" --table "$table" >/dev/null 2>&1; then
+		dm_remove "$name" >/dev/null 2>&1 || true
+		die "table accepted, want '$expect': $table"
+	fi
+	if dmsetup info "$name" >/dev/null 2>&1; then
+		die "rejected table left device $name behind: $table"
+	fi
+	new=$(dmesg | tail -n +"$((mark + 1))")
+	if grep -qE "$OOPS_RE" <<<"$new"; then
+		printf '%s\n' "$new" >&2
+		die "kernel log has a new BUG/Oops/WARNING (after: $table)"
+	fi
+	if ! grep -qF -- "$expect" <<<"$new"; then
+		printf '%s\n' "$new" >&2
+		die "kernel did not say '$expect' for: $table"
+	fi
+	nreject=$((nreject + 1))
+	# The kernel's reason (dm-hps's line carries the bad value).
+	log "rejected: $table"
+	printf '    %s\n' "$(grep -m1 -F -- "$expect" <<<"$new" | sed 's/^\[[^]]*\] //')"
+}
+
+# --- load --------------------------------------------------------------------
+
+must modprobe dm_mod
+[ -f "$HPS_KO" ] || die "no module at HPS_KO=$HPS_KO"
+must_fail insmod "$HPS_KO" abi_version=7	# read-only: refused at load
+must insmod "$HPS_KO"
+check_kernel insmod
+
+want_abi=$(sed -n 's/^#define[[:space:]]*HPS_ABI_VERSION[[:space:]]*\([0-9][0-9]*\).*/\1/p' "$HDR")
+[ -n "$want_abi" ] || die "no HPS_ABI_VERSION in $HDR"
+expect_eq "$(cat /sys/module/dm_hps/parameters/abi_version)" "$want_abi" "abi_version parameter"
+log "abi_version $want_abi"
+
+targets=$(dmsetup targets)
+grep -Eq '^hps-pool[[:space:]]+v' <<<"$targets" || die "dmsetup targets lacks hps-pool: $targets"
+grep -Eq '^hps[[:space:]]+v' <<<"$targets" || die "dmsetup targets lacks hps: $targets"
+
+# --- devices to build on -------------------------------------------------------
+
+[ -b "$NV" ] || die "LAB_NVME=$NV is not a block device"
+S=$(blockdev --getsz "$NV")
+[ "$S" -ge 131072 ] || die "$NV has $S sectors; the scenario needs 64 MiB"
+NV_MM=$(printf '%d:%d' "0x$(stat -c %t "$NV")" "0x$(stat -c %T "$NV")")
+log "cache disk $NV ($NV_MM), $S sectors"
+
+# Two more cache devices (32 MiB each) and one too small for a pool (2048 + 16*8 - 8).
+must dm_create hps-smoke-cacheb "0 65536 linear $NV 0"
+must dm_create hps-smoke-cachec "0 65536 linear $NV 65536"
+must dm_create hps-smoke-small "0 2168 linear $NV 0"
+
+# --- a pool and a volume ---------------------------------------------------------
+
+mark=$(dmesg | wc -l)
+must dm_create "$POOL" "0 $S hps-pool $NV 0 8 1 format"
+dmesg | tail -n +"$((mark + 1))" | grep -q 'format requested' || die "no 'format requested' in the kernel log"
+POOL_MM=$(majmin "$POOL")
+
+expect_eq "$(dmsetup table "$POOL")" "0 $S hps-pool $NV_MM 0 8 0" "pool table"
+expect_eq "$(dmsetup status "$POOL")" "0 $S hps-pool $want_abi 8 $(((S - 2048) / 8)) 0 ok" "pool status"
+log "pool: $(dmsetup status "$POOL")"
+
+must dm_create "$VOL" "0 $VOL_SECTORS hps $POOLDEV 1 standalone"
+expect_eq "$(dmsetup table "$VOL")" \
+	"0 $VOL_SECTORS hps $POOL_MM 1 standalone 4 mode writeback seq_cutoff 0" "volume table"
+expect_eq "$(field "$VOL" 1) $(field "$VOL" 2) $(field "$VOL" 3)" "standalone writeback 1" "volume status"
+expect_eq "$(field "$POOL" 4)" 1 "pool nr_volumes"
+expect_eq "$(dmsetup info -c --noheadings -o open "$POOL" | tr -d ' ')" 1 "pool open count (held by the volume)"
+log "volume: $(dmsetup status "$VOL")"
+
+# Reads return zeroes and are counted; writes fail and are counted.
+r0=$(field "$VOL" 4)
+w0=$(field "$VOL" 5)
+must dd if="/dev/mapper/$VOL" of=/dev/null bs=4096 count=16 iflag=direct status=none
+must cmp -n 65536 "/dev/mapper/$VOL" /dev/zero
+r1=$(field "$VOL" 4)
+[ "$r1" -gt "$r0" ] || die "reads counter did not advance ($r0 -> $r1)"
+must_fail dd if=/dev/zero of="/dev/mapper/$VOL" bs=4096 count=1 oflag=direct status=none
+w1=$(field "$VOL" 5)
+[ "$w1" -gt "$w0" ] || die "writes counter did not advance ($w0 -> $w1)"
+log "volume I/O: reads $r0 -> $r1, writes $w0 -> $w1 (writes fail until the data path)"
+
+# The pool device reads zeroes and refuses writes.
+must cmp -n 4096 "$POOLDEV" /dev/zero
+must_fail dd if=/dev/zero of="$POOLDEV" bs=4096 count=1 oflag=direct status=none
+check_kernel "I/O"
+
+# A second volume with every optional argument.
+must dm_create hps-smoke-2 "0 2048 hps $POOL_MM 2 passthrough 4 seq_cutoff 4194304 mode writethrough"
+expect_eq "$(dmsetup table hps-smoke-2)" \
+	"0 2048 hps $POOL_MM 2 passthrough 4 mode writethrough seq_cutoff 4194304" "volume 2 table"
+expect_eq "$(field "$POOL" 4)" 2 "pool nr_volumes with two volumes"
+must dm_remove hps-smoke-2
+expect_eq "$(field "$POOL" 4)" 1 "pool nr_volumes after removing volume 2"
+
+# A pool with the largest block size on the second cache device.
+must dm_create hps-pool-1 "0 65536 hps-pool /dev/mapper/hps-smoke-cacheb 1 2048"
+expect_eq "$(dmsetup status hps-pool-1)" "0 65536 hps-pool $want_abi 2048 31 0 ok" "pool 1 status"
+must dm_remove hps-pool-1
+
+# --- messages ------------------------------------------------------------------
+
+must dmsetup message "$VOL" 0 role primary
+expect_eq "$(field "$VOL" 1)" primary "role after message"
+must dmsetup message "$VOL" 0 mode writethrough
+expect_eq "$(field "$VOL" 2)" writethrough "mode after message"
+expect_eq "$(dmsetup table "$VOL")" \
+	"0 $VOL_SECTORS hps $POOL_MM 1 primary 4 mode writethrough seq_cutoff 0" "table after messages"
+for msg in "role leader" "role" "role primary secondary" "mode" "mode writearound" \
+	"mode writeback now" "frobnicate" "frobnicate 1 2 3" "ROLE primary"; do
+	# shellcheck disable=SC2086 # the message is split into words on purpose
+	must_fail dmsetup message "$VOL" 0 $msg
+done
+must_fail dmsetup message "$VOL" 0 ""
+must_fail dmsetup message "$POOL" 0 status
+must_fail dmsetup message "$POOL" 0 ""
+expect_eq "$(field "$VOL" 1) $(field "$VOL" 2)" "primary writethrough" "state after bad messages"
+log "messages: $(dmesg | grep -c 'device-mapper: hps: .*message' || true) warnings for bad messages"
+check_kernel messages
+
+# --- reloads -------------------------------------------------------------------
+
+# The canonical table reloads as is; while both tables are loaded the
+# volume is still counted once.
+must dmsetup reload "$VOL" --table "$(dmsetup table "$VOL")"
+expect_eq "$(field "$POOL" 4)" 1 "pool nr_volumes during a volume reload"
+must dmsetup resume "$VOL"
+expect_eq "$(field "$VOL" 1) $(field "$VOL" 2)" "primary writethrough" "state after reload"
+must dmsetup reload "$POOL" --table "$(dmsetup table "$POOL")"
+must dmsetup resume "$POOL"
+expect_eq "$(field "$POOL" 4)" 1 "pool nr_volumes after pool reload"
+must_fail dmsetup reload "$POOL" --table "0 $S hps-pool $NV 0 16"
+must_fail dmsetup reload "$POOL" --table "0 $S hps-pool $NV 5 8"
+expect_eq "$(dmsetup table "$POOL")" "0 $S hps-pool $NV_MM 0 8 0" "pool table after refused reloads"
+
+# The pool's table swapped for an error target under a bound volume: the pool
+# outlives its table (no new volume may bind), and comes back by a reload.
+must dmsetup reload "$POOL" --table "0 $S error"
+must dmsetup resume "$POOL"
+expect_eq "$(field "$VOL" 1)" primary "volume status with its pool detached"
+must_fail dm_create hps-smoke-3 "0 2048 hps $POOLDEV 3 standalone"
+must_fail dmsetup reload "$POOL" --table "0 $S hps-pool $NV 0 16"
+must dmsetup reload "$POOL" --table "0 $S hps-pool $NV 0 8"
+must dmsetup resume "$POOL"
+expect_eq "$(field "$POOL" 4)" 1 "nr_volumes after the pool came back"
+
+# A table loaded but never resumed holds its pool_id until it is cleared.
+must dmsetup create --noudevsync hps-pool-2 --notable
+must dmsetup load hps-pool-2 --table "0 65536 hps-pool /dev/mapper/hps-smoke-cacheb 2 8"
+reject hps-smoke-bad "pool_id is already used" "0 65536 hps-pool /dev/mapper/hps-smoke-cachec 2 8"
+must dmsetup clear hps-pool-2
+must dmsetup load hps-pool-2 --table "0 65536 hps-pool /dev/mapper/hps-smoke-cacheb 2 8"
+must dmsetup resume hps-pool-2
+expect_eq "$(dmsetup status hps-pool-2)" "0 65536 hps-pool $want_abi 8 7936 0 ok" "pool 2 status"
+must dm_remove hps-pool-2
+check_kernel reloads
+
+# --- malformed tables ----------------------------------------------------------
+
+B=hps-smoke-bad
+CB=/dev/mapper/hps-smoke-cacheb
+reject $B "expected <cache_dev>" "0 $S hps-pool"
+reject $B "expected <cache_dev>" "0 $S hps-pool $NV 3"
+reject $B "cannot open cache_dev" "0 $S hps-pool /dev/hps-no-such-disk 3 8"
+reject $B "pool_id must be" "0 $S hps-pool $NV -1 8"
+reject $B "pool_id must be" "0 $S hps-pool $NV 256 8"
+reject $B "pool_id must be" "0 $S hps-pool $NV 18446744073709551617 8"
+reject $B "pool_id must be" "0 $S hps-pool $NV abc 8"
+reject $B "pool_id must be" "0 $S hps-pool $NV 3x 8"
+reject $B "block_sectors must be" "0 $S hps-pool $NV 3 0"
+reject $B "block_sectors must be" "0 $S hps-pool $NV 3 12"
+reject $B "block_sectors must be" "0 $S hps-pool $NV 3 4"
+reject $B "block_sectors must be" "0 $S hps-pool $NV 3 4096"
+reject $B "block_sectors must be" "0 $S hps-pool $NV 3 99999999999999999999999"
+reject $B "block_sectors must be" "0 $S hps-pool $NV 3 -8"
+reject $B "#feature_args does not match" "0 $S hps-pool $NV 3 8 2 format"
+reject $B "#feature_args does not match" "0 $S hps-pool $NV 3 8 1 format force_format"
+reject $B "#feature_args does not match" "0 $S hps-pool $NV 3 8 0 format"
+reject $B "#feature_args must be" "0 $S hps-pool $NV 3 8 3 format force_format format"
+reject $B "#feature_args must be" "0 $S hps-pool $NV 3 8 x"
+reject $B "#feature_args must be" "0 $S hps-pool $NV 3 8 4294967297 format"
+reject $B "unknown feature" "0 $S hps-pool $NV 3 8 1 turbo"
+reject $B "given twice" "0 $S hps-pool $NV 3 8 2 format format"
+reject $B "force_format needs format" "0 $S hps-pool $NV 3 8 1 force_format"
+reject $B "pool_id is already used" "0 65536 hps-pool $CB 0 8"
+reject $B "cache_dev is already used" "0 $S hps-pool $NV 3 8"
+reject $B "cache_dev is smaller" "0 2168 hps-pool /dev/mapper/hps-smoke-small 3 8"
+reject $B "length exceeds the size of cache_dev" "0 65544 hps-pool $CB 3 8"
+reject $B "cannot be an hps-pool device" "0 2048 hps-pool $POOLDEV 3 8"
+reject $B "read-only table" "0 65536 hps-pool $CB 3 8" --readonly
+
+reject $B "expected <pool_dev>" "0 2048 hps"
+reject $B "expected <pool_dev>" "0 2048 hps $POOLDEV 5"
+reject $B "cannot open pool_dev" "0 2048 hps /dev/hps-no-such-pool 5 standalone"
+reject $B "is not an hps-pool device" "0 2048 hps /dev/mapper/hps-smoke-small 5 standalone"
+reject $B "is not an hps-pool device" "0 2048 hps $NV 5 standalone"
+reject $B "volume_id must be" "0 2048 hps $POOLDEV 0 standalone"
+reject $B "volume_id must be" "0 2048 hps $POOLDEV 4294967296 standalone"
+reject $B "volume_id must be" "0 2048 hps $POOLDEV -3 standalone"
+reject $B "volume_id must be" "0 2048 hps $POOLDEV 99999999999999999999999 standalone"
+reject $B "volume_id must be" "0 2048 hps $POOLDEV one standalone"
+reject $B "volume_id is already bound" "0 2048 hps $POOLDEV 1 standalone"
+reject $B "role must be" "0 2048 hps $POOLDEV 5 leader"
+reject $B "role must be" "0 2048 hps $POOLDEV 5 PRIMARY"
+reject $B "length must be" "0 137436856328 hps $POOLDEV 5 standalone"
+reject $B "#opt_args does not match" "0 2048 hps $POOLDEV 5 standalone 2 mode"
+reject $B "#opt_args does not match" "0 2048 hps $POOLDEV 5 standalone 0 extra"
+reject $B "#opt_args must be" "0 2048 hps $POOLDEV 5 standalone 5 mode writeback seq_cutoff 0 x"
+reject $B "#opt_args must be" "0 2048 hps $POOLDEV 5 standalone -2 mode writeback"
+reject $B "unknown optional argument" "0 2048 hps $POOLDEV 5 standalone 2 turbo on"
+reject $B "mode must be" "0 2048 hps $POOLDEV 5 standalone 2 mode writearound"
+reject $B "mode must be" "0 2048 hps $POOLDEV 5 standalone 1 mode"
+reject $B "seq_cutoff must be" "0 2048 hps $POOLDEV 5 standalone 2 seq_cutoff 1073741825"
+reject $B "seq_cutoff must be" "0 2048 hps $POOLDEV 5 standalone 2 seq_cutoff 4M"
+reject $B "given twice" "0 2048 hps $POOLDEV 5 standalone 4 mode writeback mode writethrough"
+log "$nreject malformed tables rejected"
+[ "$nreject" -ge 20 ] || die "only $nreject malformed tables tried"
+
+# Nothing of the above may have bound anything.
+expect_eq "$(field "$POOL" 4)" 1 "pool nr_volumes after malformed tables"
+
+# --- removal -------------------------------------------------------------------
+
+must_fail dm_remove "$POOL"
+dmsetup info "$POOL" >/dev/null 2>&1 || die "pool vanished after a refused remove"
+expect_eq "$(field "$POOL" 5)" ok "pool mode after a refused remove"
+must_fail rmmod dm_hps
+must dm_remove "$VOL"
+expect_eq "$(field "$POOL" 4)" 0 "pool nr_volumes after removing the volume"
+must dm_remove "$POOL"
+must dm_remove hps-smoke-small
+must dm_remove hps-smoke-cacheb
+must dm_remove hps-smoke-cachec
+must rmmod dm_hps
+[ ! -e /sys/module/dm_hps ] || die "dm_hps still loaded after rmmod"
+check_kernel rmmod
+log "smoke-module: ok"
