@@ -39,7 +39,7 @@ lab_vm_start() {
 		-display none -vga none -no-reboot -monitor none \
 		-serial "file:$dir/console.log" \
 		-kernel "/boot/vmlinuz-$LAB_KVER" -initrd "$LAB_INITRAMFS" \
-		-append "console=ttyS0 panic=1 hps.init=$LAB_DIR/guest/init hps.name=vm$idx hps.ip=$ip/24" \
+		-append "console=ttyS0 panic=1 hps.init=$LAB_DIR/guest/init hps.name=vm$idx hps.ip=$ip/24 hps.expose=${LAB_EXPOSE:-}" \
 		-fsdev "local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap" \
 		-device "virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot" \
 		-fsdev "local,id=labshare,path=$dir/share,security_model=none,multidevs=remap" \
