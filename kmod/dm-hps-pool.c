@@ -23,7 +23,7 @@ static LIST_HEAD(hps_pools);
 struct hps_pool_c {
 	struct hps_pool *pool;
 	struct dm_dev *cache_dev;
-	sector_t total_blocks;		/* data blocks after the reserve */
+	struct hps_geometry geo;	/* layout of the cache device */
 };
 
 struct hps_pool *hps_pool_find(dev_t devt)
@@ -190,7 +190,7 @@ static int hps_pool_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	const char *cache_path, *arg;
 	struct hps_pool_c *pc;
 	struct hps_pool *fresh;
-	sector_t cache_sectors, need;
+	sector_t cache_sectors;
 	int r;
 
 	if (argc < 3)
@@ -237,16 +237,6 @@ static int hps_pool_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	}
 
 	cache_sectors = bdev_nr_sectors(pc->cache_dev->bdev);
-	need = HPS_POOL_RESERVED_SECTORS + (sector_t)HPS_POOL_MIN_BLOCKS * block_sectors;
-	if (cache_sectors < need) {
-		r = hps_ctr_fail(ti, -ENOSPC,
-				 "cache_dev is smaller than the metadata reserve plus "
-				 __stringify(HPS_POOL_MIN_BLOCKS) " blocks",
-				 "%s has %llu sectors, needs %llu", pc->cache_dev->name,
-				 (unsigned long long)cache_sectors,
-				 (unsigned long long)need);
-		goto bad_put;
-	}
 	if (ti->len > cache_sectors) {
 		r = hps_ctr_fail(ti, -EINVAL, "length exceeds the size of cache_dev",
 				 "length %llu, %s has %llu sectors",
@@ -254,8 +244,15 @@ static int hps_pool_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 				 (unsigned long long)cache_sectors);
 		goto bad_put;
 	}
-	pc->total_blocks = (cache_sectors - HPS_POOL_RESERVED_SECTORS) >>
-			   ilog2(block_sectors);
+	r = hps_geometry_init(&pc->geo, cache_sectors, block_sectors);
+	if (r) {
+		hps_ctr_fail(ti, r,
+			     "cache_dev is smaller than the smallest pool for this block_sectors",
+			     "%s has %llu sectors, needs %llu", pc->cache_dev->name,
+			     (unsigned long long)cache_sectors,
+			     (unsigned long long)hps_geometry_min_sectors(block_sectors));
+		goto bad_put;
+	}
 
 	r = hps_pool_bind(ti, pc, fresh, pool_id, block_sectors);
 	fresh = NULL;
@@ -323,7 +320,7 @@ static void hps_pool_status(struct dm_target *ti, status_type_t type,
 		nr_volumes = hps_pool_nr_volumes(pool);
 		mutex_unlock(&hps_lock);
 		DMEMIT("%u %u %llu %u %s", HPS_ABI_VERSION, pool->block_sectors,
-		       (unsigned long long)pc->total_blocks, nr_volumes, "ok");
+		       (unsigned long long)pc->geo.nr_blocks, nr_volumes, "ok");
 		break;
 	case STATUSTYPE_TABLE:
 		/* format / force_format are one-shot and never echoed. */

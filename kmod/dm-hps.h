@@ -18,6 +18,8 @@
 
 #include <linux/dm-hps.h>
 
+#include "hps-geometry.h"
+
 #define DM_MSG_PREFIX "hps"
 
 #define HPS_MODULE_VERSION "0.1.0"

@@ -84,14 +84,15 @@ grep -Eq '^hps[[:space:]]+v' <<<"$targets" || die "dmsetup targets lacks hps: $t
 
 [ -b "$NV" ] || die "LAB_NVME=$NV is not a block device"
 S=$(blockdev --getsz "$NV")
-[ "$S" -ge 131072 ] || die "$NV has $S sectors; the scenario needs 64 MiB"
+[ "$S" -ge 262144 ] || die "$NV has $S sectors; the scenario needs 128 MiB"
 NV_MM=$(printf '%d:%d' "0x$(stat -c %t "$NV")" "0x$(stat -c %T "$NV")")
 log "cache disk $NV ($NV_MM), $S sectors"
 
-# Two more cache devices (32 MiB each) and one too small for a pool (2048 + 16*8 - 8).
-must dm_create hps-smoke-cacheb "0 65536 linear $NV 0"
-must dm_create hps-smoke-cachec "0 65536 linear $NV 65536"
-must dm_create hps-smoke-small "0 2168 linear $NV 0"
+# Two more cache devices (64 MiB each) and one a sector short of the smallest
+# pool at block_sectors 8 (hps_geometry_min_sectors(8) = 65760).
+must dm_create hps-smoke-cacheb "0 131072 linear $NV 0"
+must dm_create hps-smoke-cachec "0 131072 linear $NV 131072"
+must dm_create hps-smoke-small "0 65759 linear $NV 0"
 
 # --- a pool and a volume ---------------------------------------------------------
 
@@ -101,7 +102,10 @@ dmesg | tail -n +"$((mark + 1))" | grep -q 'format requested' || die "no 'format
 POOL_MM=$(majmin "$POOL")
 
 expect_eq "$(dmsetup table "$POOL")" "0 $S hps-pool $NV_MM 0 8 0" "pool table"
-expect_eq "$(dmsetup status "$POOL")" "0 $S hps-pool $want_abi 8 $(((S - 2048) / 8)) 0 ok" "pool status"
+# The kernel must agree with the user-space build of its layout arithmetic.
+want_blocks=$("$HPS_BUILD/tools/hps-geometry" "$S" 8 | sed -n 's/^total_blocks //p')
+[ -n "$want_blocks" ] || die "hps-geometry gave no total_blocks for $S sectors"
+expect_eq "$(dmsetup status "$POOL")" "0 $S hps-pool $want_abi 8 $want_blocks 0 ok" "pool status"
 log "pool: $(dmsetup status "$POOL")"
 
 must dm_create "$VOL" "0 $VOL_SECTORS hps $POOLDEV 1 standalone"
@@ -139,7 +143,7 @@ expect_eq "$(field "$POOL" 4)" 1 "pool nr_volumes after removing volume 2"
 
 # A pool with the largest block size on the second cache device.
 must dm_create hps-pool-1 "0 65536 hps-pool /dev/mapper/hps-smoke-cacheb 1 2048"
-expect_eq "$(dmsetup status hps-pool-1)" "0 65536 hps-pool $want_abi 2048 31 0 ok" "pool 1 status"
+expect_eq "$(dmsetup status hps-pool-1)" "0 65536 hps-pool $want_abi 2048 63 0 ok" "pool 1 status"
 must dm_remove hps-pool-1
 
 # --- messages ------------------------------------------------------------------
@@ -195,7 +199,7 @@ reject hps-smoke-bad "pool_id is already used" "0 65536 hps-pool /dev/mapper/hps
 must dmsetup clear hps-pool-2
 must dmsetup load hps-pool-2 --table "0 65536 hps-pool /dev/mapper/hps-smoke-cacheb 2 8"
 must dmsetup resume hps-pool-2
-expect_eq "$(dmsetup status hps-pool-2)" "0 65536 hps-pool $want_abi 8 7936 0 ok" "pool 2 status"
+expect_eq "$(dmsetup status hps-pool-2)" "0 65536 hps-pool $want_abi 8 16340 0 ok" "pool 2 status"
 must dm_remove hps-pool-2
 check_kernel reloads
 
@@ -228,8 +232,8 @@ reject $B "given twice" "0 $S hps-pool $NV 3 8 2 format format"
 reject $B "force_format needs format" "0 $S hps-pool $NV 3 8 1 force_format"
 reject $B "pool_id is already used" "0 65536 hps-pool $CB 0 8"
 reject $B "cache_dev is already used" "0 $S hps-pool $NV 3 8"
-reject $B "cache_dev is smaller" "0 2168 hps-pool /dev/mapper/hps-smoke-small 3 8"
-reject $B "length exceeds the size of cache_dev" "0 65544 hps-pool $CB 3 8"
+reject $B "cache_dev is smaller" "0 65759 hps-pool /dev/mapper/hps-smoke-small 3 8"
+reject $B "length exceeds the size of cache_dev" "0 131080 hps-pool $CB 3 8"
 reject $B "cannot be an hps-pool device" "0 2048 hps-pool $POOLDEV 3 8"
 reject $B "read-only table" "0 65536 hps-pool $CB 3 8" --readonly
 

@@ -30,15 +30,6 @@
 /* A volume is at most 65535 GiB (the cluster's documented limit). */
 #define HPS_VOLUME_MAX_SECTORS	((__u64)65535 << 21)
 
-/*
- * Pool layout (provisional: the metadata format is not written yet).  The
- * first HPS_POOL_RESERVED_SECTORS of the cache device are kept for the
- * superblocks and metadata; the rest is cut into blocks of block_sectors.
- * A cache device must hold the reserve plus HPS_POOL_MIN_BLOCKS blocks.
- */
-#define HPS_POOL_RESERVED_SECTORS	2048	/* 1 MiB */
-#define HPS_POOL_MIN_BLOCKS		16
-
 /* Bound of a volume's seq_cutoff table argument, in bytes (1 GiB). */
 #define HPS_SEQ_CUTOFF_MAX	(1U << 30)
 
