@@ -74,7 +74,8 @@ static unsigned int hps_pool_nr_volumes(struct hps_pool *pool)
  */
 static int hps_pool_bind(struct dm_target *ti, struct hps_pool_c *pc,
 			 struct hps_pool *fresh, unsigned int pool_id,
-			 unsigned int block_sectors)
+			 unsigned int block_sectors, bool format,
+			 bool force_format)
 {
 	dev_t devt = hps_md_devt(ti);
 	dev_t cache_devt = pc->cache_dev->bdev->bd_dev;
@@ -126,6 +127,14 @@ static int hps_pool_bind(struct dm_target *ti, struct hps_pool_c *pc,
 		}
 		pool = same;
 	} else {
+		/*
+		 * Superblock I/O under hps_lock: constructors are rare, and it
+		 * keeps two tables from formatting or loading one device at once.
+		 */
+		r = hps_super_attach(ti, pc->cache_dev->bdev, &pc->geo, pool_id,
+				     format, force_format, &fresh->super);
+		if (r)
+			goto out;
 		pool = fresh;
 		fresh = NULL;
 		pool->devt = devt;
@@ -254,18 +263,11 @@ static int hps_pool_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 		goto bad_put;
 	}
 
-	r = hps_pool_bind(ti, pc, fresh, pool_id, block_sectors);
+	r = hps_pool_bind(ti, pc, fresh, pool_id, block_sectors, format,
+			  force_format);
 	fresh = NULL;
 	if (r)
 		goto bad_put;
-
-	/*
-	 * format / force_format are accepted and checked, but there is no
-	 * on-disk metadata to write yet.
-	 */
-	if (format)
-		DMINFO("%s: pool %u: %s requested; no metadata format exists yet",
-		       hps_md_name(ti), pool_id, force_format ? "force_format" : "format");
 
 	ti->private = pc;
 	return 0;
@@ -319,8 +321,9 @@ static void hps_pool_status(struct dm_target *ti, status_type_t type,
 		mutex_lock(&hps_lock);
 		nr_volumes = hps_pool_nr_volumes(pool);
 		mutex_unlock(&hps_lock);
-		DMEMIT("%u %u %llu %u %s", HPS_ABI_VERSION, pool->block_sectors,
-		       (unsigned long long)pc->geo.nr_blocks, nr_volumes, "ok");
+		DMEMIT("%u %u %llu %u %s %pU", HPS_ABI_VERSION, pool->block_sectors,
+		       (unsigned long long)pc->geo.nr_blocks, nr_volumes, "ok",
+		       pool->super.uuid);
 		break;
 	case STATUSTYPE_TABLE:
 		/* format / force_format are one-shot and never echoed. */

@@ -37,6 +37,7 @@ struct hps_pool {
 	unsigned int block_sectors;
 	unsigned int nr_targets;	/* hps-pool targets using this object */
 	struct list_head volumes;	/* struct hps_volume, by pool_node */
+	struct hps_disk_super super;	/* as on disk since load or format */
 };
 
 /* One instance of the hps (volume) target. */
@@ -60,6 +61,11 @@ extern struct target_type hps_volume_target;
 /* dm-hps-pool.c; the caller holds hps_lock. */
 struct hps_pool *hps_pool_find(dev_t devt);
 void hps_pool_put_unused(struct hps_pool *pool);
+
+/* dm-hps-super.c */
+int hps_super_attach(struct dm_target *ti, struct block_device *bdev,
+		     const struct hps_geometry *g, unsigned int pool_id,
+		     bool format, bool force_format, struct hps_disk_super *out);
 
 /* dm-hps-args.c */
 int hps_parse_uint(const char *s, unsigned int min, unsigned int max,

@@ -22,3 +22,7 @@ must_fail() {
 
 # expect_eq GOT WANT WHAT
 expect_eq() { [ "$1" = "$2" ] || die "$3: got '$1', want '$2'"; }
+
+# hps_module_deps: load the modules dm-hps.ko needs, so a plain insmod of
+# the build tree's module works (modprobe would, once it is installed).
+hps_module_deps() { modprobe -a dm_mod libcrc32c; }

@@ -44,7 +44,7 @@ trap cleanup EXIT
 
 # --- module --------------------------------------------------------------------
 
-must modprobe dm_mod
+must hps_module_deps
 must insmod "$HPS_KO"
 want_abi=$(sed -n 's/^#define[[:space:]]*HPS_ABI_VERSION[[:space:]]*\([0-9][0-9]*\).*/\1/p' "$HDR")
 [ -n "$want_abi" ] || die "no HPS_ABI_VERSION in $HDR"

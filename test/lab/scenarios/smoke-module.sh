@@ -20,6 +20,7 @@ dm_create() { # NAME TABLE [options...]
 }
 dm_remove() { dmsetup remove --noudevsync "$1"; }
 majmin() { dmsetup info -c --noheadings -o major,minor --separator : "$1"; }
+status5() { dmsetup status "$1" | cut -d' ' -f1-8; }	# a pool's status up to its mode
 field() { dmsetup status "$1" | awk -v n="$2" '{ print $(n + 3) }'; }	# Nth field after the target name
 
 # A new BUG/Oops/WARNING in the kernel log fails the scenario at once.
@@ -65,7 +66,7 @@ reject() {
 
 # --- load --------------------------------------------------------------------
 
-must modprobe dm_mod
+must hps_module_deps
 [ -f "$HPS_KO" ] || die "no module at HPS_KO=$HPS_KO"
 must_fail insmod "$HPS_KO" abi_version=7	# read-only: refused at load
 must insmod "$HPS_KO"
@@ -84,28 +85,29 @@ grep -Eq '^hps[[:space:]]+v' <<<"$targets" || die "dmsetup targets lacks hps: $t
 
 [ -b "$NV" ] || die "LAB_NVME=$NV is not a block device"
 S=$(blockdev --getsz "$NV")
-[ "$S" -ge 262144 ] || die "$NV has $S sectors; the scenario needs 128 MiB"
+[ "$S" -ge 2359296 ] || die "$NV has $S sectors; the scenario needs 1152 MiB"
 NV_MM=$(printf '%d:%d' "0x$(stat -c %t "$NV")" "0x$(stat -c %T "$NV")")
 log "cache disk $NV ($NV_MM), $S sectors"
 
-# Two more cache devices (64 MiB each) and one a sector short of the smallest
-# pool at block_sectors 8 (hps_geometry_min_sectors(8) = 65760).
-must dm_create hps-smoke-cacheb "0 131072 linear $NV 0"
-must dm_create hps-smoke-cachec "0 131072 linear $NV 131072"
+# Two more cache devices (64 MiB each, 1 GiB into the disk, clear of pool 0's
+# superblocks) and one a sector short of the smallest pool at block_sectors 8
+# (hps_geometry_min_sectors(8) = 65760).
+must dm_create hps-smoke-cacheb "0 131072 linear $NV 2097152"
+must dm_create hps-smoke-cachec "0 131072 linear $NV 2228224"
 must dm_create hps-smoke-small "0 65759 linear $NV 0"
 
 # --- a pool and a volume ---------------------------------------------------------
 
 mark=$(dmesg | wc -l)
 must dm_create "$POOL" "0 $S hps-pool $NV 0 8 1 format"
-dmesg | tail -n +"$((mark + 1))" | grep -q 'format requested' || die "no 'format requested' in the kernel log"
+dmesg | tail -n +"$((mark + 1))" | grep -q 'formatted' || die "no 'formatted' in the kernel log"
 POOL_MM=$(majmin "$POOL")
 
 expect_eq "$(dmsetup table "$POOL")" "0 $S hps-pool $NV_MM 0 8 0" "pool table"
 # The kernel must agree with the user-space build of its layout arithmetic.
 want_blocks=$("$HPS_BUILD/tools/hps-geometry" "$S" 8 | sed -n 's/^total_blocks //p')
 [ -n "$want_blocks" ] || die "hps-geometry gave no total_blocks for $S sectors"
-expect_eq "$(dmsetup status "$POOL")" "0 $S hps-pool $want_abi 8 $want_blocks 0 ok" "pool status"
+expect_eq "$(status5 "$POOL")" "0 $S hps-pool $want_abi 8 $want_blocks 0 ok" "pool status"
 log "pool: $(dmsetup status "$POOL")"
 
 must dm_create "$VOL" "0 $VOL_SECTORS hps $POOLDEV 1 standalone"
@@ -142,8 +144,8 @@ must dm_remove hps-smoke-2
 expect_eq "$(field "$POOL" 4)" 1 "pool nr_volumes after removing volume 2"
 
 # A pool with the largest block size on the second cache device.
-must dm_create hps-pool-1 "0 65536 hps-pool /dev/mapper/hps-smoke-cacheb 1 2048"
-expect_eq "$(dmsetup status hps-pool-1)" "0 65536 hps-pool $want_abi 2048 63 0 ok" "pool 1 status"
+must dm_create hps-pool-1 "0 65536 hps-pool /dev/mapper/hps-smoke-cacheb 1 2048 1 format"
+expect_eq "$(status5 hps-pool-1)" "0 65536 hps-pool $want_abi 2048 63 0 ok" "pool 1 status"
 must dm_remove hps-pool-1
 
 # --- messages ------------------------------------------------------------------
@@ -194,12 +196,12 @@ expect_eq "$(field "$POOL" 4)" 1 "nr_volumes after the pool came back"
 
 # A table loaded but never resumed holds its pool_id until it is cleared.
 must dmsetup create --noudevsync hps-pool-2 --notable
-must dmsetup load hps-pool-2 --table "0 65536 hps-pool /dev/mapper/hps-smoke-cacheb 2 8"
+must dmsetup load hps-pool-2 --table "0 65536 hps-pool /dev/mapper/hps-smoke-cacheb 2 8 2 format force_format"
 reject hps-smoke-bad "pool_id is already used" "0 65536 hps-pool /dev/mapper/hps-smoke-cachec 2 8"
 must dmsetup clear hps-pool-2
 must dmsetup load hps-pool-2 --table "0 65536 hps-pool /dev/mapper/hps-smoke-cacheb 2 8"
 must dmsetup resume hps-pool-2
-expect_eq "$(dmsetup status hps-pool-2)" "0 65536 hps-pool $want_abi 8 16340 0 ok" "pool 2 status"
+expect_eq "$(status5 hps-pool-2)" "0 65536 hps-pool $want_abi 8 16340 0 ok" "pool 2 status"
 must dm_remove hps-pool-2
 check_kernel reloads
 

@@ -33,6 +33,35 @@
 /* Bound of a volume's seq_cutoff table argument, in bytes (1 GiB). */
 #define HPS_SEQ_CUTOFF_MAX	(1U << 30)
 
+/*
+ * On-disk superblock of a pool (FORMAT.md, "On disk").  Two copies, at
+ * sectors HPS_SB_A_SECTOR and HPS_SB_B_SECTOR, each in its own 4 KiB block;
+ * the valid copy with the higher seq wins.  Little-endian; crc is crc32c
+ * (seed ~0) of the whole struct with crc itself taken as 0.
+ */
+#define HPS_SUPER_MAGIC		0x314c4f4f50535048ULL	/* "HPSPOOL1" */
+#define HPS_FORMAT_VERSION	1
+#define HPS_SUPER_CLEAN		(1U << 0)	/* last stopped with nothing in flight */
+
+struct hps_disk_super {
+	__le64 magic;
+	__le32 crc;
+	__le32 version;		/* HPS_FORMAT_VERSION */
+	__le64 seq;		/* bumped on every superblock write */
+	__u8 uuid[16];		/* made at format; metadata pages carry it too */
+	__le32 pool_id;
+	__le32 block_sectors;
+	__le64 cache_sectors;	/* size of the cache device at format */
+	__le64 nr_blocks;
+	__le32 set_bits;
+	__le32 flags;		/* HPS_SUPER_* */
+	__le64 meta_sector;
+	__le64 meta_pages;
+	__le64 data_sector;
+	__le64 format_time;	/* seconds since the epoch, for people */
+	__u8 reserved[48];	/* zero */
+};
+
 /* The role of one volume on this node; see kmod/FORMAT.md. */
 enum hps_role {
 	HPS_ROLE_PRIMARY	= 0,	/* serves I/O, replicates every write */
