@@ -144,7 +144,7 @@ TEST_CASE("logreplay cli: errors name the bad argument")
 	CHECK(contains(error_of({"replay", "L", "D", "--to", "99999999999999999999"}), "--to: \"99999999999999999999\""));
 }
 
-TEST_CASE("logreplay cli: list, points and replay on a log file")
+TEST_CASE("logreplay cli: list and points and replay on a log file")
 {
 	TempDir dir;
 	std::string log = dir / "log";

@@ -83,7 +83,7 @@ TEST_CASE("logreplay corrupt: truncated logs")
 	CHECK(contains(error_of(cut), "entry 1 at log byte 5120: past the end"));
 }
 
-TEST_CASE("logreplay corrupt: every truncation of a log is an error, never a crash")
+TEST_CASE("logreplay corrupt: every truncation of a log is an error and never a crash")
 {
 	auto good = sample_log().bytes();
 	for (std::size_t n = 0; n < good.size(); n += 37) {

@@ -31,7 +31,7 @@ std::string describe(const std::vector<ReplayPoint>& points)
 
 } // namespace
 
-TEST_CASE("logreplay points: every flush, FUA and mark")
+TEST_CASE("logreplay points: every flush and FUA and mark")
 {
 	auto points = replay_points(index_of(sample_log()), 0);
 	CHECK(describe(points) == "2:flush 3:mark=one 4:fua 7:flush 8:mark=two 9:flush+fua 12:mark=dm-log-writes-end ");
