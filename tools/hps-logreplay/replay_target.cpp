@@ -86,13 +86,12 @@ Result<void, std::string> ReplayTarget::zero(std::uint64_t offset, std::uint64_t
 			return fail("BLKZEROOUT" + at(offset) + errno_text(errno));
 		return write_zeroes(offset, len);
 	}
-	struct stat st{};
-	if (::fstat(fd_.get(), &st) != 0)
-		return fail("fstat: " + errno_text(errno));
-	auto size = static_cast<std::uint64_t>(st.st_size);
-	if (offset >= size)
+	auto size = extent();
+	if (!size)
+		return fail(size.error());
+	if (offset >= *size)
 		return {};
-	return write_zeroes(offset, std::min(len, size - offset));
+	return write_zeroes(offset, std::min(len, *size - offset));
 }
 
 Result<void, std::string> ReplayTarget::read_at(std::uint64_t offset, std::span<std::byte> out) const
@@ -114,6 +113,16 @@ Result<void, std::string> ReplayTarget::read_at(std::uint64_t offset, std::span<
 		done += static_cast<std::size_t>(n);
 	}
 	return {};
+}
+
+Result<std::uint64_t, std::string> ReplayTarget::extent() const
+{
+	if (limit_)
+		return *limit_;
+	struct stat st{};
+	if (::fstat(fd_.get(), &st) != 0)
+		return fail("fstat: " + errno_text(errno));
+	return static_cast<std::uint64_t>(st.st_size);
 }
 
 Result<void, std::string> ReplayTarget::sync()

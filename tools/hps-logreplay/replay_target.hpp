@@ -31,6 +31,8 @@ public:
 	// Fills `out`; bytes past a regular file's end read as zeroes.
 	Result<void, std::string> read_at(std::uint64_t offset, std::span<std::byte> out) const;
 	Result<void, std::string> sync();
+	// Bytes that exist now: a block device's size, a regular file's length.
+	Result<std::uint64_t, std::string> extent() const;
 
 private:
 	ReplayTarget(UniqueFd fd, std::optional<std::uint64_t> limit) noexcept
