@@ -39,17 +39,26 @@ static int __init dm_hps_init(void)
 		return r;
 
 	r = dm_register_target(&hps_volume_target);
-	if (r) {
-		dm_unregister_target(&hps_pool_target);
-		return r;
-	}
+	if (r)
+		goto bad_volume;
+
+	r = hps_channel_init();
+	if (r)
+		goto bad_channel;
 
 	DMINFO("version " HPS_MODULE_VERSION ", abi %u", HPS_ABI_VERSION);
 	return 0;
+
+bad_channel:
+	dm_unregister_target(&hps_volume_target);
+bad_volume:
+	dm_unregister_target(&hps_pool_target);
+	return r;
 }
 
 static void __exit dm_hps_exit(void)
 {
+	hps_channel_exit();
 	dm_unregister_target(&hps_volume_target);
 	dm_unregister_target(&hps_pool_target);
 }

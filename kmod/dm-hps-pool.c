@@ -67,6 +67,20 @@ static unsigned int hps_pool_nr_volumes(struct hps_pool *pool)
 	return n;
 }
 
+void hps_pool_counts(unsigned int *nr_pools, unsigned int *nr_volumes)
+{
+	struct hps_pool *pool;
+
+	lockdep_assert_held(&hps_lock);
+	*nr_pools = 0;
+	*nr_volumes = 0;
+	list_for_each_entry(pool, &hps_pools, node) {
+		if (pool->nr_targets)
+			(*nr_pools)++;
+		*nr_volumes += hps_pool_nr_volumes(pool);
+	}
+}
+
 /*
  * Bind the target to the pool object of its dm device, creating it unless
  * this is a reload, which must keep the identity of the pool.  @fresh is

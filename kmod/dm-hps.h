@@ -62,6 +62,13 @@ extern struct target_type hps_volume_target;
 struct hps_pool *hps_pool_find(dev_t devt);
 void hps_pool_put_unused(struct hps_pool *pool);
 
+/* dm-hps-pool.c: pools with a table, and their volumes; hps_lock held. */
+void hps_pool_counts(unsigned int *nr_pools, unsigned int *nr_volumes);
+
+/* dm-hps-channel.c */
+int hps_channel_init(void);
+void hps_channel_exit(void);
+
 /* dm-hps-super.c */
 int hps_super_attach(struct dm_target *ti, struct block_device *bdev,
 		     const struct hps_geometry *g, unsigned int pool_id,

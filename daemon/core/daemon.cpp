@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "core/daemon.hpp"
 
+#include "channel/kernel_channel.hpp"
 #include "control/control_server.hpp"
 #include "control/dispatcher.hpp"
 #include "control/socket_path.hpp"
@@ -35,19 +36,31 @@ const char* signal_name(int signo)
 	}
 }
 
+ChannelStatus channel_status(const ChannelState& state)
+{
+	ChannelStatus status{state.device().string(), state.attached(), state.last_error()};
+	if (const auto& channel = state.channel()) {
+		status.nr_pools = channel->info().nr_pools;
+		status.nr_volumes = channel->info().nr_volumes;
+	}
+	return status;
+}
+
 void add_status_method(Dispatcher& dispatcher, const Config& config, const std::string& config_path,
-		       const KernelAbiProbe& probe, Clock::time_point started)
+		       const KernelAbiProbe& probe, ChannelState& channel, Clock::time_point started)
 {
 	dispatcher.add("status",
-		       [&config, &config_path, &probe, started](
+		       [&config, &config_path, &probe, &channel, started](
 			       const Json& params) -> hps::Result<Json, hps::api::ApiError> {
 			       if (auto checked = expect_no_params(params); !checked)
 				       return hps::fail(checked.error());
+			       // The module may have been loaded since the last try.
+			       channel.ensure_attached();
 			       auto uptime = std::chrono::duration_cast<std::chrono::seconds>(
 				       Clock::now() - started);
 			       return build_status(
 				       {config, config_path, static_cast<long>(::getpid()), uptime,
-					probe.probe()});
+					probe.probe(), channel_status(channel)});
 		       });
 }
 
@@ -61,8 +74,9 @@ int run_daemon(const Config& config, const RunOptions& options, Logger& log)
 
 	// Declared before the io_context: pending handlers reference them, and
 	// the io_context must be destroyed (dropping those handlers) first.
+	ChannelState channel;
 	Dispatcher dispatcher(log);
-	add_status_method(dispatcher, config, config_path, probe, started);
+	add_status_method(dispatcher, config, config_path, probe, channel, started);
 
 	boost::asio::io_context io;
 	// Registered before the socket exists, so that a SIGTERM arriving
@@ -94,6 +108,14 @@ int run_daemon(const Config& config, const RunOptions& options, Logger& log)
 				       : std::string("not loaded")));
 	if (kernel.module_loaded && !abi_compatible(kernel))
 		log.warn("dm_hps module speaks a different ABI; hpsd will not drive it");
+	if (channel.ensure_attached()) {
+		const auto& info = channel.channel()->info();
+		log.info("attached to " + channel.device().string() + ": " +
+			 std::to_string(info.nr_pools) + " pool(s), " +
+			 std::to_string(info.nr_volumes) + " volume(s)");
+	} else {
+		log.info("kernel channel not attached: " + channel.last_error());
+	}
 
 	io.run();
 	log.info("stopped");

@@ -14,12 +14,22 @@
 
 namespace hpsd {
 
+// The kernel channel as the status reports it (channel/kernel_channel.hpp).
+struct ChannelStatus {
+	std::string device;
+	bool attached = false;
+	std::string error;	// why not attached; empty when attached
+	unsigned nr_pools = 0;	// as the module said at attach
+	unsigned nr_volumes = 0;
+};
+
 struct StatusInputs {
 	const Config& config;
 	const std::string& config_path;
 	long pid;
 	std::chrono::seconds uptime;
 	KernelAbi kernel;
+	ChannelStatus channel;
 };
 
 nlohmann::json build_status(const StatusInputs& in);

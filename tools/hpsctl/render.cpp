@@ -33,6 +33,17 @@ std::string kernel_abi_text(const Json& status)
 	return text_at(status, "/abi/kernel");
 }
 
+// "attached (/dev/hps-channel)" or "not attached: <why>".
+std::string channel_text(const Json& status)
+{
+	Json::json_pointer attached("/channel/attached");
+	if (!status.contains(attached))
+		return "?";
+	if (status.at(attached) == true)
+		return "attached (" + text_at(status, "/channel/device") + ")";
+	return "not attached: " + text_at(status, "/channel/error");
+}
+
 std::string list_text(const Json& doc, const char* pointer)
 {
 	Json::json_pointer ptr(pointer);
@@ -85,6 +96,7 @@ std::string render_status(const nlohmann::json& status)
 	table.add("abi daemon", text_at(status, "/abi/daemon"));
 	table.add("abi kernel", kernel_abi_text(status));
 	table.add("abi compatible", text_at(status, "/abi/compatible"));
+	table.add("kernel channel", channel_text(status));
 	table.add("cache disks", list_text(status, "/cache_disks"));
 	table.add("replication", text_at(status, "/replication/transport") + ", listening on " +
 					 text_at(status, "/replication/listen"));

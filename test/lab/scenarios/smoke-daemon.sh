@@ -65,15 +65,19 @@ JSON
 must "$HPSD" --config "$CONF" --check-config
 [ ! -e /run/hps ] || die "/run/hps exists before hpsd started"
 
-"$HPSD" --config "$CONF" >"$LOG" 2>&1 &
-hpsd_pid=$!
-for _ in $(seq 100); do
-	[ -S "$SOCK" ] && break
-	kill -0 "$hpsd_pid" 2>/dev/null || die "hpsd exited while starting"
-	sleep 0.1
-done
-[ -S "$SOCK" ] || die "hpsd did not create $SOCK within 10s"
-log "hpsd running, pid $hpsd_pid"
+# start_hpsd: start hpsd in the background and wait for its socket.
+start_hpsd() {
+	"$HPSD" --config "$CONF" >>"$LOG" 2>&1 &
+	hpsd_pid=$!
+	for _ in $(seq 100); do
+		[ -S "$SOCK" ] && "$HPSCTL" status >/dev/null 2>&1 && break
+		kill -0 "$hpsd_pid" 2>/dev/null || die "hpsd exited while starting"
+		sleep 0.1
+	done
+	[ -S "$SOCK" ] || die "hpsd did not create $SOCK within 10s"
+	log "hpsd running, pid $hpsd_pid"
+}
+start_hpsd
 expect_eq "$(stat -c %a /run/hps)" 700 "mode of /run/hps"
 expect_eq "$(stat -c %a "$SOCK")" 600 "mode of $SOCK"
 
@@ -82,7 +86,7 @@ expect_eq "$(stat -c %a "$SOCK")" 600 "mode of $SOCK"
 log "hpsctl status:"
 must "$HPSCTL" status
 json=$("$HPSCTL" status --format json) || die "hpsctl status --format json failed"
-fields=$(json_get node pid abi.module_loaded abi.daemon abi.kernel abi.compatible <<<"$json") ||
+fields=$(json_get node pid abi.module_loaded abi.daemon abi.kernel abi.compatible channel.attached <<<"$json") ||
 	die "status --format json is not what was expected: $json"
 {
 	read -r node
@@ -91,6 +95,7 @@ fields=$(json_get node pid abi.module_loaded abi.daemon abi.kernel abi.compatibl
 	read -r abi_daemon
 	read -r abi_kernel
 	read -r compatible
+	read -r channel
 } <<<"$fields"
 expect_eq "$node" "\"lab-vm${LAB_VM:-0}\"" "node"
 expect_eq "$pid" "$hpsd_pid" "pid"
@@ -98,7 +103,14 @@ expect_eq "$loaded" true "abi.module_loaded"
 expect_eq "$abi_daemon" "$want_abi" "abi.daemon"
 expect_eq "$abi_kernel" "$want_abi" "abi.kernel"
 expect_eq "$compatible" true "abi.compatible"
-log "status --format json: module loaded, abi $want_abi on both sides, compatible"
+expect_eq "$channel" true "channel.attached"
+log "status --format json: module loaded, abi $want_abi on both sides, compatible, channel attached"
+
+# The channel has one holder: anyone else is refused while hpsd holds it.
+err=$(python3 -c 'import os; os.open("/dev/hps-channel", os.O_RDWR)' 2>&1) &&
+	die "a second open of /dev/hps-channel succeeded"
+grep -q 'Device or resource busy' <<<"$err" || die "second open of the channel: $err"
+log "second open of /dev/hps-channel refused (EBUSY)"
 
 # A second hpsd must refuse the live socket and leave the first one alone.
 rc=0
@@ -106,6 +118,17 @@ rc=0
 expect_eq "$rc" 1 "exit code of a second hpsd"
 log "second hpsd refused: $(cat "$WORK/second.err")"
 must "$HPSCTL" status --format json >/dev/null
+
+# --- killed and restarted: the new hpsd attaches again --------------------------
+
+must kill -KILL "$hpsd_pid"
+wait "$hpsd_pid" 2>/dev/null || true
+start_hpsd
+json=$("$HPSCTL" status --format json) || die "status after restart failed"
+expect_eq "$(json_get channel.attached <<<"$json")" true "channel.attached after restart"
+dmesg | grep -q 'channel: hpsd (pid [0-9]*) detached' || die "the kernel did not see hpsd detach"
+expect_eq "$(dmesg | grep -c 'channel: hpsd (pid [0-9]*) attached')" 2 "attaches in the kernel log"
+log "hpsd killed with SIGKILL and restarted: channel attached again"
 
 # --- stop ----------------------------------------------------------------------
 

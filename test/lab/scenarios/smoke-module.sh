@@ -77,6 +77,47 @@ want_abi=$(sed -n 's/^#define[[:space:]]*HPS_ABI_VERSION[[:space:]]*\([0-9][0-9]
 expect_eq "$(cat /sys/module/dm_hps/parameters/abi_version)" "$want_abi" "abi_version parameter"
 log "abi_version $want_abi"
 
+# The channel's ioctl rejects what is wrong and tells its ABI (no hpsd here).
+out=$(python3 - "$want_abi" <<'PY'
+import errno, fcntl, os, struct, sys
+abi = int(sys.argv[1])
+FMT = "<4I4Q"                      # struct hps_attach
+ATTACH = (3 << 30) | (struct.calcsize(FMT) << 16) | (0xb5 << 8) | 0   # _IOWR(0xb5, 0, ...)
+def attach(fd, version, reserved=0):
+    buf = bytearray(struct.pack(FMT, version, 0, 0, 0, reserved, 0, 0, 0))
+    try:
+        fcntl.ioctl(fd, ATTACH, buf)
+        return 0, struct.unpack(FMT, buf)
+    except OSError as e:
+        return e.errno, struct.unpack(FMT, buf)
+fd = os.open("/dev/hps-channel", os.O_RDWR)
+try:
+    os.open("/dev/hps-channel", os.O_RDWR)
+    sys.exit("second open succeeded")
+except OSError as e:
+    assert e.errno == errno.EBUSY, e
+rc, _ = attach(fd, abi, reserved=1)
+assert rc == errno.EINVAL, ("reserved", rc)
+rc, out = attach(fd, abi + 1)
+assert rc == errno.EPROTO and out[1] == abi, ("abi", rc, out)
+try:
+    fcntl.ioctl(fd, ATTACH + 1, bytearray(48))
+    sys.exit("unknown ioctl accepted")
+except OSError as e:
+    assert e.errno == errno.ENOTTY, e
+rc, out = attach(fd, abi)
+assert rc == 0 and out[1] == abi, ("attach", rc, out)
+rc, _ = attach(fd, abi)
+assert rc == errno.EALREADY, ("twice", rc)
+os.close(fd)
+fd = os.open("/dev/hps-channel", os.O_RDWR)   # free again once closed
+os.close(fd)
+print("channel ioctl checks passed")
+PY
+) || die "channel ioctl checks: $out"
+log "$out"
+check_kernel channel
+
 targets=$(dmsetup targets)
 grep -Eq '^hps-pool[[:space:]]+v' <<<"$targets" || die "dmsetup targets lacks hps-pool: $targets"
 grep -Eq '^hps[[:space:]]+v' <<<"$targets" || die "dmsetup targets lacks hps: $targets"

@@ -14,6 +14,8 @@ json sample_status()
 		"node": "stor-1", "version": "0.1.0", "pid": 42, "uptime_s": 3725,
 		"config_path": "/etc/hps/hpsd.json",
 		"abi": {"daemon": 1, "kernel": 1, "module_loaded": true, "compatible": true},
+		"channel": {"device": "/dev/hps-channel", "attached": true, "error": null,
+			    "pools_at_attach": 1, "volumes_at_attach": 2},
 		"cache_disks": ["/dev/nvme0n1", "/dev/nvme1n1"],
 		"replication": {"transport": "tcp", "listen": "0.0.0.0:7790"}})");
 }
@@ -40,6 +42,7 @@ TEST_CASE("render: status as a table", "[hpsctl]")
 		      "abi daemon      1\n"
 		      "abi kernel      1\n"
 		      "abi compatible  yes\n"
+		      "kernel channel  attached (/dev/hps-channel)\n"
 		      "cache disks     /dev/nvme0n1, /dev/nvme1n1\n"
 		      "replication     tcp, listening on 0.0.0.0:7790\n");
 }
@@ -55,6 +58,16 @@ TEST_CASE("render: status without the module and without disks", "[hpsctl]")
 	CHECK(text.find("abi kernel      - (dm_hps not loaded)\n") != std::string::npos);
 	CHECK(text.find("abi compatible  no\n") != std::string::npos);
 	CHECK(text.find("cache disks     none\n") != std::string::npos);
+}
+
+TEST_CASE("render: a channel that is not attached says why", "[hpsctl]")
+{
+	json s = sample_status();
+	s["channel"]["attached"] = false;
+	s["channel"]["error"] = "no /dev/hps-channel (is the dm_hps module loaded?)";
+	CHECK(hpsctl::render_status(s).find(
+		      "kernel channel  not attached: no /dev/hps-channel (is the dm_hps module loaded?)\n") !=
+	      std::string::npos);
 }
 
 TEST_CASE("render: fields an hpsd did not send show as ?", "[hpsctl]")

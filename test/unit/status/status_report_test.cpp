@@ -23,7 +23,7 @@ TEST_CASE("status: reports node, version, process and config", "[status]")
 {
 	auto config = test_config();
 	std::string path = "/etc/hps/hpsd.json";
-	json s = hpsd::build_status({config, path, 1234, std::chrono::seconds(75), {}});
+	json s = hpsd::build_status({config, path, 1234, std::chrono::seconds(75), {}, {}});
 	CHECK(s["node"] == "stor-1");
 	CHECK(s["version"] == "0.1.0");
 	CHECK(s["pid"] == 1234);
@@ -37,7 +37,7 @@ TEST_CASE("status: abi without the module loaded", "[status]")
 {
 	auto config = test_config();
 	std::string path = "/c";
-	json s = hpsd::build_status({config, path, 1, std::chrono::seconds(0), {false, std::nullopt}});
+	json s = hpsd::build_status({config, path, 1, std::chrono::seconds(0), {false, std::nullopt}, {}});
 	CHECK(s["abi"] == json{{"daemon", hpsd::daemon_abi_version()},
 			       {"kernel", nullptr},
 			       {"module_loaded", false},
@@ -49,12 +49,12 @@ TEST_CASE("status: abi with a matching and a different module", "[status]")
 	auto config = test_config();
 	std::string path = "/c";
 	int ours = hpsd::daemon_abi_version();
-	json same = hpsd::build_status({config, path, 1, std::chrono::seconds(0), {true, ours}});
+	json same = hpsd::build_status({config, path, 1, std::chrono::seconds(0), {true, ours}, {}});
 	CHECK(same["abi"]["kernel"] == ours);
 	CHECK(same["abi"]["module_loaded"] == true);
 	CHECK(same["abi"]["compatible"] == true);
 
-	json other = hpsd::build_status({config, path, 1, std::chrono::seconds(0), {true, ours + 1}});
+	json other = hpsd::build_status({config, path, 1, std::chrono::seconds(0), {true, ours + 1}, {}});
 	CHECK(other["abi"]["kernel"] == ours + 1);
 	CHECK(other["abi"]["compatible"] == false);
 }

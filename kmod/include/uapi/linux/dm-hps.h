@@ -10,6 +10,7 @@
 #ifndef _UAPI_LINUX_DM_HPS_H
 #define _UAPI_LINUX_DM_HPS_H
 
+#include <linux/ioctl.h>
 #include <linux/types.h>
 
 #define HPS_ABI_VERSION		1
@@ -61,6 +62,25 @@ struct hps_disk_super {
 	__le64 format_time;	/* seconds since the epoch, for people */
 	__u8 reserved[48];	/* zero */
 };
+
+/*
+ * The channel between the module and hpsd: a misc device only one process
+ * (hpsd) may hold open.  HPS_IOC_ATTACH checks the ABI version; the request
+ * rings (io_uring URING_CMD, shared buffers) come with the data path.
+ */
+#define HPS_CHANNEL_NAME	"hps-channel"	/* /dev/hps-channel */
+
+struct hps_attach {
+	__u32 abi_version;	/* in: HPS_ABI_VERSION of the caller */
+	__u32 kernel_abi;	/* out: the module's HPS_ABI_VERSION */
+	__u32 nr_pools;		/* out: pools that exist now */
+	__u32 nr_volumes;	/* out: volumes that exist now */
+	__u64 reserved[4];	/* in: zero */
+};
+
+#define HPS_IOC_MAGIC		0xb5
+/* 0, or EPROTO with kernel_abi filled in when the versions differ. */
+#define HPS_IOC_ATTACH		_IOWR(HPS_IOC_MAGIC, 0x00, struct hps_attach)
 
 /* The role of one volume on this node; see kmod/FORMAT.md. */
 enum hps_role {
