@@ -13,19 +13,6 @@ DATA_SECTORS=16384		# 8 MiB data area
 LOG_SECTORS=32768		# 16 MiB log area
 SIZE=$((DATA_SECTORS * 512))
 
-dm_create() { # NAME TABLE
-	dmsetup create --noudevsync "$1" --table "$2" && dmsetup mknodes "$1" && [ -b "/dev/mapper/$1" ]
-}
-dm_remove() { dmsetup remove --noudevsync "$1"; }
-
-OOPS_RE='BUG:|Oops|WARNING:|general protection|KASAN|UBSAN|Call Trace'
-oops_base=$(dmesg | grep -cE "$OOPS_RE" || true)
-check_kernel() {
-	local n
-	n=$(dmesg | grep -cE "$OOPS_RE" || true)
-	[ "$n" = "$oops_base" ] || { dmesg | tail -n 60 >&2; die "kernel log has a new BUG/Oops/WARNING (after: $1)"; }
-}
-
 [ -x "$T" ] || die "no hps-logreplay at $T (build the tree first)"
 [ -b "$NV" ] || die "LAB_NVME=$NV is not a block device"
 mkdir -p "$W"

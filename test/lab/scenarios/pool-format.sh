@@ -8,24 +8,7 @@ CACHE=hps-fmt-cache		# a 64 MiB slice of the NVMe disk
 SLICE=131072
 P=hps-pool-7
 
-dm_create() { dmsetup create --noudevsync "$1" --table "$2" && dmsetup mknodes "$1"; }
-dm_remove() { dmsetup remove --noudevsync "$1"; }
 uuid_of() { dmsetup status "$1" | awk '{ print $9 }'; }
-
-# reject EXPECT TABLE: creating the pool must fail, leave nothing behind,
-# and the kernel must say EXPECT.
-reject() {
-	local mark
-	mark=$(dmesg | wc -l)
-	if dmsetup create --noudevsync "$P" --table "$2" >/dev/null 2>&1; then
-		dm_remove "$P" || true
-		die "table accepted, want '$1': $2"
-	fi
-	dmsetup info "$P" >/dev/null 2>&1 && die "rejected table left $P behind"
-	dmesg | tail -n +"$((mark + 1))" | grep -qF -- "$1" ||
-		die "kernel did not say '$1' for: $2"
-	log "rejected ($1)"
-}
 
 # The superblock copies as bytes: magic at 0 and 4096 of the cache device.
 magic_at() { dd if="/dev/mapper/$CACHE" bs=1 skip="$1" count=8 status=none; }
@@ -37,7 +20,7 @@ must dd if=/dev/zero of="/dev/mapper/$CACHE" bs=1M count=1 oflag=direct status=n
 T="0 $SLICE hps-pool /dev/mapper/$CACHE 7 8"
 
 log "a blank device is never a pool by accident"
-reject "holds no hps pool" "$T"
+dm_reject "$P" "holds no hps pool" "$T"
 
 log "format writes both superblock copies"
 must dm_create "$P" "$T 1 format"
@@ -53,14 +36,14 @@ expect_eq "$(uuid_of "$P")" "$u1" "uuid after reload"
 must dm_remove "$P"
 
 log "format over a pool needs force_format; the pool survives the attempt"
-reject "needs force_format" "$T 1 format"
+dm_reject "$P" "needs force_format" "$T 1 format"
 must dm_create "$P" "$T"
 expect_eq "$(uuid_of "$P")" "$u1" "uuid after a refused format"
 must dm_remove "$P"
 
 log "a table that does not describe this pool is refused"
-reject "another pool_id" "0 $SLICE hps-pool /dev/mapper/$CACHE 8 8"
-reject "another block_sectors" "0 $SLICE hps-pool /dev/mapper/$CACHE 7 16"
+dm_reject "$P" "another pool_id" "0 $SLICE hps-pool /dev/mapper/$CACHE 8 8"
+dm_reject "$P" "another block_sectors" "0 $SLICE hps-pool /dev/mapper/$CACHE 7 16"
 
 log "one torn superblock copy: the other one loads"
 must dd if=/dev/urandom of="/dev/mapper/$CACHE" bs=512 count=1 seek=0 oflag=direct status=none
@@ -71,7 +54,7 @@ dmesg | tail -n +"$((mark + 1))" | grep -q "one superblock copy was bad" ||
 	die "kernel did not report the bad copy"
 must dm_remove "$P"
 must dd if=/dev/urandom of="/dev/mapper/$CACHE" bs=512 count=1 seek=8 oflag=direct status=none
-reject "holds no hps pool" "$T"
+dm_reject "$P" "holds no hps pool" "$T"
 
 log "force_format makes a new pool"
 must dm_create "$P" "$T 1 format"	# no valid copy left: plain format works
@@ -88,11 +71,9 @@ must dm_remove "$P"
 log "a cache device that changed size is refused"
 must dmsetup reload "$CACHE" --table "0 $((SLICE + 65536)) linear $NV 0"
 must dmsetup resume "$CACHE"
-reject "changed size" "0 $((SLICE + 65536)) hps-pool /dev/mapper/$CACHE 7 8"
+dm_reject "$P" "changed size" "0 $((SLICE + 65536)) hps-pool /dev/mapper/$CACHE 7 8"
 
 must dm_remove "$CACHE"
 must rmmod dm_hps
-if dmesg | grep -qE 'BUG:|Oops|WARNING:|Call Trace'; then
-	die "kernel log has a BUG/Oops/WARNING"
-fi
+check_kernel rmmod
 log "pool-format: ok"
