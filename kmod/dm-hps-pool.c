@@ -44,6 +44,7 @@ void hps_pool_put_unused(struct hps_pool *pool)
 	if (pool->nr_targets || !list_empty(&pool->volumes))
 		return;
 	list_del(&pool->node);
+	hps_meta_free(&pool->meta);
 	kfree(pool);
 }
 
@@ -149,6 +150,16 @@ static int hps_pool_bind(struct dm_target *ti, struct hps_pool_c *pc,
 				     format, force_format, &fresh->super);
 		if (r)
 			goto out;
+		r = hps_meta_load(&fresh->meta, pc->cache_dev->bdev, &pc->geo,
+				  fresh->super.uuid);
+		if (r) {
+			hps_ctr_fail(ti, r, "cannot load the pool's metadata",
+				     "error %d", r);
+			goto out;
+		}
+		if (fresh->meta.bad_slots)
+			DMWARN("%s: pool %u: %llu corrupt metadata slot(s); their other copies were used",
+			       hps_md_name(ti), pool_id, fresh->meta.bad_slots);
 		pool = fresh;
 		fresh = NULL;
 		pool->devt = devt;
@@ -335,9 +346,10 @@ static void hps_pool_status(struct dm_target *ti, status_type_t type,
 		mutex_lock(&hps_lock);
 		nr_volumes = hps_pool_nr_volumes(pool);
 		mutex_unlock(&hps_lock);
-		DMEMIT("%u %u %llu %u %s %pU", HPS_ABI_VERSION, pool->block_sectors,
-		       (unsigned long long)pc->geo.nr_blocks, nr_volumes, "ok",
-		       pool->super.uuid);
+		DMEMIT("%u %u %llu %u %s %pU %llu %llu %llu", HPS_ABI_VERSION,
+		       pool->block_sectors, (unsigned long long)pc->geo.nr_blocks,
+		       nr_volumes, "ok", pool->super.uuid, pool->meta.used,
+		       pool->meta.dirty, pool->meta.index_bytes);
 		break;
 	case STATUSTYPE_TABLE:
 		/* format / force_format are one-shot and never echoed. */

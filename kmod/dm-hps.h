@@ -25,6 +25,20 @@
 #define HPS_MODULE_VERSION "0.1.0"
 
 /*
+ * The in-memory index of a pool: one word a block (HPS_WORD_*), and for
+ * each metadata page its seq and which of its two slots holds it.
+ */
+struct hps_meta {
+	u32 *words;
+	u32 *page_seq;
+	unsigned long *page_slot;	/* bit set: slot 1 is the current copy */
+	u64 used;			/* valid blocks */
+	u64 dirty;			/* valid and dirty blocks */
+	u64 bad_slots;			/* this pool's slots found corrupt at load */
+	u64 index_bytes;		/* kernel memory the above takes */
+};
+
+/*
  * One cache pool.  It is keyed by the dev_t of its own dm device, so a
  * table reload of that device finds and keeps the same object.  It lives
  * while an hps-pool target (live or only loaded) or a volume refers to it.
@@ -38,6 +52,7 @@ struct hps_pool {
 	unsigned int nr_targets;	/* hps-pool targets using this object */
 	struct list_head volumes;	/* struct hps_volume, by pool_node */
 	struct hps_disk_super super;	/* as on disk since load or format */
+	struct hps_meta meta;
 };
 
 /* One instance of the hps (volume) target. */
@@ -68,6 +83,12 @@ void hps_pool_counts(unsigned int *nr_pools, unsigned int *nr_volumes);
 /* dm-hps-channel.c */
 int hps_channel_init(void);
 void hps_channel_exit(void);
+
+/* dm-hps-meta.c */
+u32 hps_meta_pool_tag(const u8 uuid[16]);
+int hps_meta_load(struct hps_meta *m, struct block_device *bdev,
+		  const struct hps_geometry *g, const u8 uuid[16]);
+void hps_meta_free(struct hps_meta *m);
 
 /* dm-hps-super.c */
 int hps_super_attach(struct dm_target *ti, struct block_device *bdev,

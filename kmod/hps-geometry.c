@@ -106,6 +106,11 @@ int hps_geometry_init(struct hps_geometry *g, __u64 cache_sectors,
 	return 0;
 }
 
+__u64 hps_geometry_index_bytes(const struct hps_geometry *g)
+{
+	return g->nr_blocks * 4 + g->meta_pages * 4 + (g->meta_pages + 63) / 64 * 8;
+}
+
 __u64 hps_set_first_block(const struct hps_geometry *g, __u64 set)
 {
 	return set * g->ways_base + (set < g->ways_extra ? set : g->ways_extra);

@@ -58,6 +58,12 @@ int hps_geometry_init(struct hps_geometry *g, __u64 cache_sectors,
 /* Smallest cache device, in sectors, that holds a pool of @block_sectors. */
 __u64 hps_geometry_min_sectors(__u32 block_sectors);
 
+/*
+ * Kernel memory of a pool's index: a word a block, and a seq and a slot bit
+ * a metadata page (struct hps_meta).
+ */
+__u64 hps_geometry_index_bytes(const struct hps_geometry *g);
+
 /* First block and block count of set @set. */
 __u64 hps_set_first_block(const struct hps_geometry *g, __u64 set);
 __u64 hps_set_ways(const struct hps_geometry *g, __u64 set);

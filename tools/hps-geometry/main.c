@@ -64,6 +64,6 @@ int main(int argc, char **argv)
 	       (unsigned long long)g.ways_base,
 	       (unsigned long long)(g.ways_base + (g.ways_extra ? 1 : 0)),
 	       (unsigned long long)g.meta_pages, (unsigned long long)g.data_sector,
-	       (unsigned long long)g.nr_blocks * 4);
+	       (unsigned long long)hps_geometry_index_bytes(&g));
 	return 0;
 }

@@ -91,11 +91,13 @@ TEST_CASE("geometry: layouts from tiny to 64 TiB", "[kmod][geometry]")
 TEST_CASE("geometry: about 1 GiB of index words per TiB at 4 KiB blocks", "[kmod][geometry]")
 {
     const hps_geometry g = make(kTiB, 8);
-    const std::uint64_t word_bytes = g.nr_blocks * 4;
-    CHECK(word_bytes <= (std::uint64_t{1} << 30));
-    CHECK(word_bytes > (std::uint64_t{1} << 30) * 99 / 100);  // data area nearly all blocks
-    // Bigger blocks need proportionally less.
-    CHECK(make(kTiB, 128).nr_blocks * 4 <= (std::uint64_t{1} << 26));
+    const std::uint64_t bytes = hps_geometry_index_bytes(&g);
+    CHECK(bytes <= (std::uint64_t{1} << 30));
+    CHECK(bytes > (std::uint64_t{1} << 30) * 99 / 100);  // data area nearly all blocks
+    CHECK(bytes == g.nr_blocks * 4 + g.meta_pages * 4 + (g.meta_pages + 63) / 64 * 8);
+    // Bigger blocks need proportionally less (64 KiB: a sixteenth, plus pages).
+    const hps_geometry big = make(kTiB, 128);
+    CHECK(hps_geometry_index_bytes(&big) <= (std::uint64_t{1} << 26) * 101 / 100);
 }
 
 TEST_CASE("geometry: every block belongs to the set that lists it", "[kmod][geometry]")

@@ -64,6 +64,32 @@ struct hps_disk_super {
 };
 
 /*
+ * Metadata pages (FORMAT.md, "On disk").  Page p of the block words has two
+ * 4 KiB slots, at sectors meta_sector + (2p + slot) * 8; the valid slot with
+ * the newer seq wins.  A slot is valid when its crc (crc32c, seed ~0, of
+ * the 4092 bytes after the crc field) matches, page_nr is p and pool_tag is
+ * crc32c(~0, uuid) of this pool, so pages of a pool formatted over are
+ * never taken for this one's.
+ */
+struct hps_disk_meta_header {
+	__le32 crc;
+	__le32 seq;
+	__le32 page_nr;
+	__le32 pool_tag;
+};
+
+#define HPS_META_WORDS_PER_PAGE	1020	/* (4096 - 16) / 4 */
+
+/* A block's 32-bit word; only these bits are kept on disk. */
+#define HPS_WORD_TAG_MASK	0x003fffffU	/* bits 0..21 */
+#define HPS_WORD_VALID		(1U << 22)
+#define HPS_WORD_DIRTY		(1U << 23)
+#define HPS_WORD_EPOCH_SHIFT	28		/* bits 28..29: dirty epoch */
+#define HPS_WORD_EPOCH_MASK	(3U << HPS_WORD_EPOCH_SHIFT)
+#define HPS_WORD_DISK_MASK	(HPS_WORD_TAG_MASK | HPS_WORD_VALID | \
+				 HPS_WORD_DIRTY | HPS_WORD_EPOCH_MASK)
+
+/*
  * The channel between the module and hpsd: a misc device only one process
  * (hpsd) may hold open.  HPS_IOC_ATTACH checks the ABI version; the request
  * rings (io_uring URING_CMD, shared buffers) come with the data path.
