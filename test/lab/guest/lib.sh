@@ -38,9 +38,9 @@ dm_create() { # NAME TABLE [dmsetup create options...]
 }
 dm_remove() { dmsetup remove --noudevsync "$1"; }
 
-# A kernel log line that means the kernel is broken.  check_kernel WHEN
-# fails the scenario when one appeared since lib.sh was sourced.
-KERNEL_BUG_RE='BUG:|Oops|WARNING:|general protection|KASAN|UBSAN|Call Trace'
+# check_kernel WHEN fails the scenario when a kernel-bug line appeared in
+# dmesg since lib.sh was sourced.
+source "$HPS_SRC/test/lab/lib/kernel-bugs.sh"
 kernel_bug_base=$(dmesg | grep -cE "$KERNEL_BUG_RE" || true)
 check_kernel() {
 	local n

@@ -25,10 +25,9 @@ lab_wait_file() {
 	done
 }
 
-# Lines in a kernel console log that mean the kernel is broken.
-LAB_KERNEL_BUG_RE='(BUG:|Oops|Kernel panic|WARNING: CPU|general protection fault|UBSAN:|KASAN:|kernel BUG|Call Trace:)'
+source "$LAB_DIR/lib/kernel-bugs.sh"
 
 # lab_console_bug LOG: prints the first kernel-bug line of LOG; false if none.
 lab_console_bug() {
-	grep -a -m1 -E "$LAB_KERNEL_BUG_RE" "$1" 2>/dev/null
+	grep -a -m1 -E "$KERNEL_BUG_RE" "$1" 2>/dev/null
 }
