@@ -80,7 +80,30 @@ void hps_pool_put_unused(struct hps_pool *pool);
 /* dm-hps-pool.c: pools with a table, and their volumes; hps_lock held. */
 void hps_pool_counts(unsigned int *nr_pools, unsigned int *nr_volumes);
 
-/* dm-hps-channel.c */
+/*
+ * dm-hps-channel.c: a request to hpsd.  The submitter fills every field
+ * but node and queued and keeps the request alive until done() is called,
+ * exactly once, in process context (hpsd's commit, or the channel's
+ * timeout work), with 0 or a negative errno.  For READ and WRITE, bio and
+ * iter name the data (at most HPS_CHAN_IO_BYTES): the channel copies it
+ * from (WRITE) or into (READ) the shared buffer; done() completes nothing
+ * by itself.  Requests wait while no hpsd is attached, up to the
+ * daemon_timeout module parameter, then fail with -EIO.
+ */
+struct hps_chan_req {
+	struct list_head node;		/* owned by the channel */
+	unsigned long queued;		/* jiffies; owned by the channel */
+	struct bio *bio;
+	struct bvec_iter iter;
+	u32 volume_id;
+	u8 op;				/* enum hps_io_op */
+	u8 flags;			/* HPS_IOF_* */
+	u64 offset;			/* bytes into the volume */
+	u64 len;			/* bytes */
+	void (*done)(struct hps_chan_req *req, int error);
+};
+
+void hps_chan_submit(struct hps_chan_req *req);
 int hps_channel_init(void);
 void hps_channel_exit(void);
 

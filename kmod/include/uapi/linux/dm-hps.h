@@ -13,7 +13,7 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
-#define HPS_ABI_VERSION		1
+#define HPS_ABI_VERSION		2
 
 /* Device-mapper target names. */
 #define HPS_POOL_TARGET_NAME	"hps-pool"
@@ -91,8 +91,9 @@ struct hps_disk_meta_header {
 
 /*
  * The channel between the module and hpsd: a misc device only one process
- * (hpsd) may hold open.  HPS_IOC_ATTACH checks the ABI version; the request
- * rings (io_uring URING_CMD, shared buffers) come with the data path.
+ * (hpsd) may hold open.  HPS_IOC_ATTACH checks the ABI version; then hpsd
+ * mmap()s the shared area and serves requests through io_uring
+ * IORING_OP_URING_CMD commands on the same fd (FORMAT.md, "Channel").
  */
 #define HPS_CHANNEL_NAME	"hps-channel"	/* /dev/hps-channel */
 
@@ -101,12 +102,115 @@ struct hps_attach {
 	__u32 kernel_abi;	/* out: the module's HPS_ABI_VERSION */
 	__u32 nr_pools;		/* out: pools that exist now */
 	__u32 nr_volumes;	/* out: volumes that exist now */
-	__u64 reserved[4];	/* in: zero */
+	__u32 nr_tags;		/* out: HPS_CHAN_TAGS */
+	__u32 io_bytes;		/* out: HPS_CHAN_IO_BYTES, one tag's buffer */
+	__u64 map_bytes;	/* out: HPS_CHAN_MAP_BYTES, length to mmap */
+	__u64 reserved[2];	/* in: zero */
 };
+
+/*
+ * The shared area, mmap(fd, offset 0, HPS_CHAN_MAP_BYTES) after ATTACH:
+ * the descriptor of tag t at HPS_CHAN_DESC_OFFSET + t * sizeof(desc), its
+ * data buffer at HPS_CHAN_BUF_OFFSET + t * HPS_CHAN_IO_BYTES.  A request
+ * never carries more than HPS_CHAN_IO_BYTES of data.
+ */
+#define HPS_CHAN_TAGS		64
+#define HPS_CHAN_IO_BYTES	(128U << 10)
+#define HPS_CHAN_DESC_OFFSET	0
+#define HPS_CHAN_BUF_OFFSET	(64U << 10)
+#define HPS_CHAN_MAP_BYTES	(HPS_CHAN_BUF_OFFSET + \
+				 (__u64)HPS_CHAN_TAGS * HPS_CHAN_IO_BYTES)
+
+/* What the kernel asks of hpsd (struct hps_io_desc.op). */
+enum hps_io_op {
+	HPS_OP_READ	= 1,	/* read the backend into the tag's buffer */
+	HPS_OP_WRITE	= 2,	/* write the tag's buffer to the backend */
+	HPS_OP_DISCARD	= 3,	/* discard [offset, offset + len) */
+	HPS_OP_FLUSH	= 4,	/* make completed backend writes durable */
+};
+
+#define HPS_IOF_FUA	(1U << 0)	/* WRITE: durable before completing */
+
+/* One request, written by the kernel before it completes the FETCH. */
+struct hps_io_desc {
+	__u8 op;		/* enum hps_io_op */
+	__u8 flags;		/* HPS_IOF_* */
+	__u16 tag;
+	__u32 volume_id;
+	__u64 offset;		/* bytes into the volume (backend image) */
+	__u64 len;		/* bytes; READ/WRITE at most HPS_CHAN_IO_BYTES */
+	__u64 serial;		/* increases with every request, for logs */
+};
+
+/*
+ * io_uring commands (sqe->cmd_op; the payload in the SQE's 16-byte cmd
+ * area).  hpsd posts one FETCH per tag; the kernel completes it (cqe->res
+ * 0) when desc[tag] holds a request.  hpsd answers with COMMIT_AND_FETCH:
+ * result 0 for success or a negative errno (the I/O fails with it), which
+ * also posts the next fetch for the tag.  A FETCH completes with
+ * -ECANCELED when the channel stops serving it (hpsd exiting).
+ */
+#define HPS_UCMD_FETCH			0x01
+#define HPS_UCMD_COMMIT_AND_FETCH	0x02
+
+struct hps_uring_cmd {
+	__u16 tag;
+	__u16 reserved0;	/* zero */
+	__s32 result;		/* COMMIT_AND_FETCH: 0 or -errno */
+	__u64 reserved1;	/* zero */
+};
+
+/*
+ * Writeback (hpsd's engine drives it): WB_TAKE hands out up to max dirty
+ * blocks of one pool, oldest first, and marks them under writeback; hpsd
+ * reads them from the pool's cache device (cache_major:cache_minor, with
+ * O_DIRECT), writes them to the backend, flushes it, and reports each with
+ * WB_DONE.  A block
+ * is marked clean only if nothing wrote it since it was taken.
+ */
+struct hps_wb_block {
+	__u64 block;		/* pool block number: give it back in WB_DONE */
+	__u64 cache_offset;	/* bytes on the cache device */
+	__u64 offset;		/* bytes into the volume */
+	__u32 volume_id;
+	__u32 len;		/* bytes (the pool's block size) */
+};
+
+struct hps_wb_take {
+	__u32 pool_id;		/* in */
+	__u32 max;		/* in: entries blocks points to, 1..4096 */
+	__u64 blocks;		/* in: user pointer to struct hps_wb_block[max] */
+	__u32 count;		/* out: entries filled */
+	__u32 cache_major;	/* out: the pool's cache device */
+	__u32 cache_minor;
+	__u32 reserved0;	/* in: zero */
+	__u64 dirty;		/* out: dirty blocks in the pool */
+	__u64 total;		/* out: blocks in the pool */
+	__u64 reserved[2];	/* in: zero */
+};
+
+struct hps_wb_result {
+	__u64 block;		/* as WB_TAKE gave it */
+	__s32 error;		/* 0: on the backend and flushed; else -errno */
+	__u32 reserved;		/* zero */
+};
+
+struct hps_wb_done {
+	__u32 pool_id;		/* in */
+	__u32 count;		/* in: entries results points to, 1..4096 */
+	__u64 results;		/* in: user pointer to struct hps_wb_result[count] */
+	__u32 cleaned;		/* out: blocks now clean */
+	__u32 kept;		/* out: rewritten meanwhile or failed: still dirty */
+	__u64 reserved[2];	/* in: zero */
+};
+
+#define HPS_WB_MAX		4096
 
 #define HPS_IOC_MAGIC		0xb5
 /* 0, or EPROTO with kernel_abi filled in when the versions differ. */
 #define HPS_IOC_ATTACH		_IOWR(HPS_IOC_MAGIC, 0x00, struct hps_attach)
+#define HPS_IOC_WB_TAKE		_IOWR(HPS_IOC_MAGIC, 0x01, struct hps_wb_take)
+#define HPS_IOC_WB_DONE		_IOWR(HPS_IOC_MAGIC, 0x02, struct hps_wb_done)
 
 /* The role of one volume on this node; see kmod/FORMAT.md. */
 enum hps_role {
