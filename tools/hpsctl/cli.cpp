@@ -77,6 +77,37 @@ std::string verbs_under(std::span<const CommandSpec> commands,
 	return verbs;
 }
 
+// The option of that name in any command: spellings are shared, so the
+// parser knows whether it takes a value before it knows the command.
+const OptionSpec* find_command_option(std::span<const CommandSpec> commands, std::string_view name)
+{
+	for (const auto& spec : commands)
+		for (const auto& option : spec.options)
+			if (option.name == name)
+				return &option;
+	return nullptr;
+}
+
+// Operands the usage line asks for: words of `args`, optional ones in [].
+std::pair<std::size_t, std::size_t> operand_bounds(std::string_view args)
+{
+	std::size_t required = 0;
+	std::size_t total = 0;
+	std::size_t i = 0;
+	while (i < args.size()) {
+		while (i < args.size() && args[i] == ' ')
+			++i;
+		if (i >= args.size())
+			break;
+		++total;
+		if (args[i] != '[')
+			++required;
+		while (i < args.size() && args[i] != ' ')
+			++i;
+	}
+	return {required, total};
+}
+
 } // namespace
 
 hps::Result<Command, std::string> parse_cli(std::span<const std::string_view> args,
@@ -90,6 +121,7 @@ hps::Result<Command, std::string> parse_cli(std::span<const std::string_view> ar
 	bool socket_given = false;
 	bool options_done = false;
 	std::vector<std::string_view> words;
+	std::vector<std::pair<std::string, std::string>> command_options;
 
 	for (std::size_t i = 0; i < args.size(); ++i) {
 		std::string_view arg = args[i];
@@ -135,6 +167,19 @@ hps::Result<Command, std::string> parse_cli(std::span<const std::string_view> ar
 					return hps::fail(timeout.error());
 				options.timeout = *timeout;
 			}
+			continue;
+		}
+		if (const OptionSpec* option = find_command_option(commands, name)) {
+			if (!option->value.empty()) {
+				if (!value && i + 1 < args.size())
+					value = args[++i];
+				if (!value)
+					return hps::fail(std::string(name) + " needs a value (" +
+							 std::string(option->value) + ")");
+			} else if (value) {
+				return hps::fail(std::string(name) + " takes no value");
+			}
+			command_options.emplace_back(name, value.value_or(""));
 			continue;
 		}
 		if (value)
@@ -200,12 +245,26 @@ hps::Result<Command, std::string> parse_cli(std::span<const std::string_view> ar
 	if (version)
 		return command;
 
-	RunCommand run{match->id, command_name(*match), {}};
+	RunCommand run{match->id, command_name(*match), {}, {}};
 	for (std::size_t i = match->words.size(); i < words.size(); ++i)
 		run.operands.emplace_back(words[i]);
-	if (match->args.empty() && !run.operands.empty())
-		return hps::fail("unexpected argument " + quoted(run.operands.front()) + " after " +
+	const auto [required, total] = operand_bounds(match->args);
+	if (run.operands.size() > total)
+		return hps::fail("unexpected argument " + quoted(run.operands[total]) + " after " +
 				 quoted(run.name));
+	if (run.operands.size() < required)
+		return hps::fail(quoted(run.name) + " needs " + std::string(match->args) +
+				 " (try 'hpsctl " + run.name + " --help')");
+	for (auto& [name, value] : command_options) {
+		bool known = std::any_of(match->options.begin(), match->options.end(),
+					 [&](const OptionSpec& o) { return o.name == name; });
+		if (!known)
+			return hps::fail(name + " is not an option of " + quoted(run.name) +
+					 " (try 'hpsctl " + run.name + " --help')");
+		if (run.options.contains(name))
+			return hps::fail(name + " is given twice");
+		run.options.emplace(name, value);
+	}
 	command.action = std::move(run);
 	return command;
 }

@@ -7,6 +7,7 @@
 #include "util/result.hpp"
 
 #include <chrono>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -41,6 +42,8 @@ struct RunCommand {
 	CommandId id;
 	std::string name;		   // "status"
 	std::vector<std::string> operands; // words after the command's own
+	// The command's own options given: "--size" -> "10G", "--force" -> "".
+	std::map<std::string, std::string, std::less<>> options;
 };
 
 struct Command {

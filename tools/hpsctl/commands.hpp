@@ -11,7 +11,23 @@
 
 namespace hpsctl {
 
-enum class CommandId { status };
+enum class CommandId {
+	status,
+	pool_list,
+	pool_show,
+	volume_create,
+	volume_list,
+	volume_show,
+	volume_delete,
+};
+
+// An option of one command (--size SIZE, --force).  One spelling means the
+// same thing, with or without a value, in every command that has it.
+struct OptionSpec {
+	std::string_view name;	// "--size"
+	std::string_view value; // "SIZE" for the help; empty: a flag
+	std::string_view help;
+};
 
 struct CommandSpec {
 	std::vector<std::string_view> words; // {"status"}, later {"volume", "create"}, ...
@@ -19,6 +35,7 @@ struct CommandSpec {
 	std::string_view summary;	     // one line, for the command list
 	std::string_view description;	     // paragraphs for `<command> --help`
 	CommandId id;
+	std::vector<OptionSpec> options = {}; // the command's own options
 };
 
 // The table of real commands.

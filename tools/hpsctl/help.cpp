@@ -80,7 +80,24 @@ std::string command_help(const CommandSpec& spec)
 	std::string usage = "Usage: hpsctl [OPTIONS] " + command_name(spec);
 	if (!spec.args.empty())
 		usage += " " + std::string(spec.args);
-	return usage + "\n\n" + std::string(spec.description) + "\n" + std::string(options_text) +
+	std::string own;
+	for (const auto& option : spec.options) {
+		std::string head = "  " + std::string(option.name);
+		if (!option.value.empty())
+			head += " " + std::string(option.value);
+		head.resize(std::max<std::size_t>(head.size() + 2, 20), ' ');
+		// Continuation lines of the help line up under its first.
+		std::string help(option.help);
+		for (std::size_t at = help.find('\n'); at != std::string::npos;
+		     at = help.find('\n', at + 1))
+			help.insert(at + 1, std::string(head.size(), ' '));
+		own += head + help + "\n";
+	}
+	if (!own.empty()) {
+		usage += " [OPTIONS]";
+		own = "Options of this command:\n" + own + "\n";
+	}
+	return usage + "\n\n" + std::string(spec.description) + "\n" + own + std::string(options_text) +
 	       "\n" + std::string(exit_codes_text);
 }
 

@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "control/volume_methods.hpp"
+
+#include "util/json_text.hpp"
+#include "volume/naming.hpp"
+
+#include <initializer_list>
+#include <limits>
+
+namespace hpsd {
+namespace {
+
+using hps::api::ApiError;
+using hps::api::ErrorCode;
+using hps::api::Json;
+using hps::volume::ApiResult;
+
+hps::Unexpected<ApiError> invalid(std::string message)
+{
+	return hps::fail(ApiError{ErrorCode::invalid_params, std::move(message)});
+}
+
+std::string member(std::string_view name)
+{
+	return "member \"params." + std::string(name) + "\"";
+}
+
+// Unknown members are errors: a misspelt "forse" must not delete anyway.
+hps::Result<void, ApiError> only_members(const Json& params,
+					 std::initializer_list<std::string_view> known)
+{
+	for (const auto& [key, value] : params.items()) {
+		(void)value;
+		if (std::find(known.begin(), known.end(), key) == known.end())
+			return invalid("member \"params\": unknown parameter " +
+				       hps::describe_value(key));
+	}
+	return {};
+}
+
+hps::Result<std::string, ApiError> required_string(const Json& params, std::string_view name)
+{
+	auto it = params.find(name);
+	if (it == params.end())
+		return invalid(member(name) + " is missing");
+	if (!it->is_string())
+		return invalid(member(name) + ": " + hps::describe_value(*it) + " is not a string");
+	return it->get<std::string>();
+}
+
+hps::Result<bool, ApiError> optional_bool(const Json& params, std::string_view name)
+{
+	auto it = params.find(name);
+	if (it == params.end())
+		return false;
+	if (!it->is_boolean())
+		return invalid(member(name) + ": " + hps::describe_value(*it) + " is not true or false");
+	return it->get<bool>();
+}
+
+hps::Result<std::uint32_t, ApiError> pool_id(const Json& value, std::string_view name)
+{
+	if (!value.is_number_unsigned() ||
+	    value.get<std::uint64_t>() > std::numeric_limits<std::uint32_t>::max())
+		return invalid(member(name) + ": " + hps::describe_value(value) +
+			       " is not a pool id (an unsigned integer)");
+	return static_cast<std::uint32_t>(value.get<std::uint64_t>());
+}
+
+// "10G" or 10737418240.
+hps::Result<std::uint64_t, ApiError> size_param(const Json& params)
+{
+	auto it = params.find("size");
+	if (it == params.end())
+		return invalid(member("size") + " is missing");
+	if (it->is_number_unsigned()) {
+		auto bytes = it->get<std::uint64_t>();
+		if (auto ok = hps::volume::check_size(bytes); !ok)
+			return invalid(member("size") + ": " + ok.error());
+		return bytes;
+	}
+	if (it->is_string()) {
+		auto bytes = hps::volume::parse_size(it->get<std::string>());
+		if (!bytes)
+			return invalid(member("size") + ": " + bytes.error());
+		return *bytes;
+	}
+	return invalid(member("size") + ": " + hps::describe_value(*it) +
+		       " is not a size (bytes, or a string like \"10G\")");
+}
+
+template <class T>
+Json or_null(const std::optional<T>& value)
+{
+	return value ? Json(*value) : Json(nullptr);
+}
+
+Json volume_status_json(const hps::dm::VolumeStatus& s)
+{
+	return Json{{"role", s.role},
+		    {"mode", s.mode},
+		    {"volume_id", s.volume_id},
+		    {"cached_blocks", or_null(s.cached_blocks)},
+		    {"dirty_blocks", or_null(s.dirty_blocks)},
+		    {"reads", or_null(s.reads)},
+		    {"read_hits", or_null(s.read_hits)},
+		    {"read_misses", or_null(s.read_misses)},
+		    {"writes", or_null(s.writes)},
+		    {"write_through", or_null(s.write_through)},
+		    {"flushes", or_null(s.flushes)},
+		    {"discards", or_null(s.discards)},
+		    {"errors", or_null(s.errors)},
+		    {"state", or_null(s.state)}};
+}
+
+} // namespace
+
+Json pool_json(const hps::volume::PoolView& pool)
+{
+	Json j{{"id", pool.spec.id},
+	       {"device", pool.spec.device},
+	       {"dm_device", "/dev/mapper/" + pool.spec.dm_name},
+	       {"active", pool.active},
+	       {"origin", pool.origin.empty() ? Json(nullptr) : Json(pool.origin)},
+	       {"error", pool.error.empty() ? Json(nullptr) : Json(pool.error)},
+	       {"volumes", pool.volumes}};
+	const auto& s = pool.status;
+	j["abi_version"] = s ? Json(s->abi_version) : Json(nullptr);
+	j["block_sectors"] = s ? Json(s->block_sectors) : Json(nullptr);
+	j["total_blocks"] = s ? Json(s->total_blocks) : Json(nullptr);
+	j["nr_volumes"] = s ? Json(s->nr_volumes) : Json(nullptr);
+	j["mode"] = s ? Json(s->mode) : Json(nullptr);
+	j["uuid"] = s ? or_null(s->uuid) : Json(nullptr);
+	j["used_blocks"] = s ? or_null(s->used_blocks) : Json(nullptr);
+	j["dirty_blocks"] = s ? or_null(s->dirty_blocks) : Json(nullptr);
+	j["index_bytes"] = s ? or_null(s->index_bytes) : Json(nullptr);
+	return j;
+}
+
+Json volume_json(const hps::volume::VolumeView& volume)
+{
+	const auto& r = volume.record;
+	return Json{{"name", r.name},
+		    {"id", r.id},
+		    {"pool_id", r.pool_id},
+		    {"size_bytes", r.size_bytes},
+		    {"image", r.image},
+		    {"device", volume.device},
+		    {"present", volume.present},
+		    {"error", volume.error.empty() ? Json(nullptr) : Json(volume.error)},
+		    {"status", volume.status ? volume_status_json(*volume.status) : Json(nullptr)}};
+}
+
+void add_volume_methods(Dispatcher& dispatcher, hps::volume::Service& service)
+{
+	using Result = hps::Result<Json, ApiError>;
+
+	dispatcher.add("pool.list", [&service](const Json& params) -> Result {
+		if (auto checked = expect_no_params(params); !checked)
+			return hps::fail(checked.error());
+		Json pools = Json::array();
+		for (const auto& pool : service.list_pools())
+			pools.push_back(pool_json(pool));
+		return Json{{"pools", pools}};
+	});
+
+	dispatcher.add("pool.show", [&service](const Json& params) -> Result {
+		if (auto checked = only_members(params, {"id"}); !checked)
+			return hps::fail(checked.error());
+		auto it = params.find("id");
+		if (it == params.end())
+			return invalid(member("id") + " is missing");
+		auto id = pool_id(*it, "id");
+		if (!id)
+			return hps::fail(id.error());
+		auto pool = service.show_pool(*id);
+		if (!pool)
+			return hps::fail(pool.error());
+		return pool_json(*pool);
+	});
+
+	dispatcher.add("volume.list", [&service](const Json& params) -> Result {
+		if (auto checked = expect_no_params(params); !checked)
+			return hps::fail(checked.error());
+		Json volumes = Json::array();
+		for (const auto& volume : service.list_volumes())
+			volumes.push_back(volume_json(volume));
+		return Json{{"volumes", volumes}};
+	});
+
+	dispatcher.add("volume.show", [&service](const Json& params) -> Result {
+		if (auto checked = only_members(params, {"name"}); !checked)
+			return hps::fail(checked.error());
+		auto name = required_string(params, "name");
+		if (!name)
+			return hps::fail(name.error());
+		auto volume = service.show_volume(*name);
+		if (!volume)
+			return hps::fail(volume.error());
+		return volume_json(*volume);
+	});
+
+	dispatcher.add("volume.create", [&service](const Json& params) -> Result {
+		if (auto checked = only_members(params, {"name", "size", "pool"}); !checked)
+			return hps::fail(checked.error());
+		hps::volume::CreateRequest request;
+		auto name = required_string(params, "name");
+		if (!name)
+			return hps::fail(name.error());
+		if (auto ok = hps::volume::check_volume_name(*name); !ok)
+			return invalid(member("name") + ": " + ok.error());
+		request.name = *name;
+		auto size = size_param(params);
+		if (!size)
+			return hps::fail(size.error());
+		request.size_bytes = *size;
+		if (auto it = params.find("pool"); it != params.end() && !it->is_null()) {
+			auto id = pool_id(*it, "pool");
+			if (!id)
+				return hps::fail(id.error());
+			request.pool = *id;
+		}
+		auto outcome = service.create_volume(request);
+		if (!outcome)
+			return hps::fail(outcome.error());
+		return Json{{"created", outcome->created},
+			    {"image_created", outcome->image_created},
+			    {"volume", volume_json(outcome->volume)}};
+	});
+
+	dispatcher.add("volume.delete", [&service](const Json& params) -> Result {
+		if (auto checked = only_members(params, {"name", "force", "delete_image"}); !checked)
+			return hps::fail(checked.error());
+		hps::volume::DeleteRequest request;
+		auto name = required_string(params, "name");
+		if (!name)
+			return hps::fail(name.error());
+		request.name = *name;
+		auto force = optional_bool(params, "force");
+		if (!force)
+			return hps::fail(force.error());
+		request.force = *force;
+		auto image = optional_bool(params, "delete_image");
+		if (!image)
+			return hps::fail(image.error());
+		request.delete_image = *image;
+		auto outcome = service.delete_volume(request);
+		if (!outcome)
+			return hps::fail(outcome.error());
+		return Json{{"deleted", outcome->record.name},
+			    {"id", outcome->record.id},
+			    {"image", outcome->record.image},
+			    {"image_deleted", outcome->image_deleted},
+			    {"dirty_blocks_discarded", or_null(outcome->dirty_blocks)}};
+	});
+}
+
+} // namespace hpsd

@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "core/volume_setup.hpp"
+
+#include "util/errno_text.hpp"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <filesystem>
+
+namespace hpsd {
+
+std::unique_ptr<hps::volume::Service> make_volume_service(const Config& config, Logger& log)
+{
+	hps::volume::LogSink sink{[&log](const std::string& line) { log.info(line); },
+				  [&log](const std::string& line) { log.error(line); }};
+	return std::make_unique<hps::volume::Service>(
+		config.state_dir, hps::volume::pool_layout(config.cache_disks, config.partitions_per_disk),
+		hps::volume::make_rbd_image_store({config.ceph.conf, config.ceph.pool, config.ceph.client}),
+		std::move(sink));
+}
+
+bool start_volume_service(hps::volume::Service& service, const Config& config, Logger& log)
+{
+	std::error_code ec;
+	std::filesystem::create_directories(config.state_dir, ec);
+	if (ec) {
+		log.error("state_dir " + config.state_dir + ": " + ec.message());
+		return false;
+	}
+	// The registry decides which volume ids exist: root's business only.
+	::chmod(config.state_dir.c_str(), 0700);
+	if (auto started = service.start(); !started) {
+		log.error(started.error());
+		return false;
+	}
+	return true;
+}
+
+} // namespace hpsd

@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// Pools and volumes on this node: hpsd's side of `hpsctl pool ...` and
+// `hpsctl volume ...`.  Owns the dm client, the volume registry and the
+// RBD image store; the control API (control/volume_methods.cpp) turns its
+// answers into JSON.  Every operation either completes or leaves the node
+// as it was (dm devices, registry, images), and says why in one line.
+#pragma once
+
+#include "api/error_code.hpp"
+#include "dm/control.hpp"
+#include "dm/hps_status.hpp"
+#include "volume/image_store.hpp"
+#include "volume/pool_layout.hpp"
+#include "volume/registry.hpp"
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace hps::volume {
+
+using ApiError = hps::api::ApiError;
+template <class T>
+using ApiResult = hps::Result<T, ApiError>;
+
+// Where log lines go (hpsd's Logger), without tying this library to it.
+struct LogSink {
+	std::function<void(const std::string&)> info;
+	std::function<void(const std::string&)> error;
+};
+
+struct PoolView {
+	PoolSpec spec;
+	bool active = false;
+	std::string origin; // how hpsd got it: "formatted", "loaded", "adopted"
+	std::string error;  // why it is not active
+	std::optional<dm::PoolStatus> status;
+	std::vector<std::string> volumes; // names, from the registry
+};
+
+struct VolumeView {
+	VolumeRecord record;
+	std::string device; // /dev/mapper/hps-<name>
+	bool present = false;
+	std::string error; // why the device is missing, or status failed
+	std::optional<dm::VolumeStatus> status;
+};
+
+struct CreateRequest {
+	std::string name;
+	std::uint64_t size_bytes = 0;	   // validated by the caller (parse_size)
+	std::optional<std::uint32_t> pool; // default: the active pool with fewest volumes
+};
+
+struct CreateOutcome {
+	VolumeView volume;
+	bool created = false;	    // false: it existed with this size already
+	bool image_created = false; // false: the RBD image existed (same size)
+};
+
+struct DeleteRequest {
+	std::string name;
+	bool force = false;	   // delete even with dirty blocks
+	bool delete_image = false; // remove the RBD image too
+};
+
+struct DeleteOutcome {
+	VolumeRecord record;
+	std::optional<std::uint64_t> dirty_blocks; // what was discarded with --force
+	bool image_deleted = false;
+};
+
+class Service {
+public:
+	Service(std::filesystem::path state_dir, std::vector<PoolSpec> pools,
+		std::unique_ptr<ImageStore> images, LogSink log);
+
+	// At hpsd start: open dm, load the registry, bring up every pool
+	// (adopt a live device, else load, formatting only an empty device),
+	// then every registered volume.  Failures are logged and shown by
+	// pool.list / volume.list; hpsd keeps running.  Fails only when the
+	// registry cannot be read (hpsd must not hand out ids twice).
+	hps::Result<void, std::string> start();
+
+	std::vector<PoolView> list_pools();
+	ApiResult<PoolView> show_pool(std::uint32_t id);
+
+	std::vector<VolumeView> list_volumes();
+	ApiResult<VolumeView> show_volume(const std::string& name);
+	ApiResult<CreateOutcome> create_volume(const CreateRequest& request);
+	ApiResult<DeleteOutcome> delete_volume(const DeleteRequest& request);
+
+private:
+	struct Pool {
+		PoolSpec spec;
+		bool active = false;
+		std::string origin;
+		std::string error;
+	};
+
+	Pool* find_pool(std::uint32_t id);
+	void start_pool(Pool& pool);
+	hps::Result<std::string, std::string> bring_up_pool(const PoolSpec& spec);
+	// Makes the volume's dm device exist with its table; "adopted" or
+	// "created".
+	hps::Result<std::string, std::string> bring_up_volume(const VolumeRecord& record);
+	PoolView view(const Pool& pool);
+	VolumeView view(const VolumeRecord& record);
+	hps::Result<dm::Control*, std::string> control();
+
+	std::filesystem::path state_dir_;
+	std::vector<Pool> pools_;
+	std::unique_ptr<ImageStore> images_;
+	LogSink log_;
+	Registry registry_;
+	std::optional<dm::Control> dm_;
+	std::string dm_error_;
+};
+
+} // namespace hps::volume

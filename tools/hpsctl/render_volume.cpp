@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "hpsctl/render_volume.hpp"
+
+#include "hpsctl/table.hpp"
+
+#include <cstdio>
+
+namespace hpsctl {
+namespace {
+
+using Json = nlohmann::json;
+
+// A member as text: strings bare, null "-", booleans yes/no, missing "?".
+std::string text(const Json& doc, const char* key)
+{
+	if (!doc.is_object() || !doc.contains(key))
+		return "?";
+	const Json& v = doc.at(key);
+	if (v.is_null())
+		return "-";
+	if (v.is_string())
+		return v.get<std::string>();
+	if (v.is_boolean())
+		return v.get<bool>() ? "yes" : "no";
+	return v.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+std::string size_text(const Json& doc, const char* key)
+{
+	if (!doc.is_object() || !doc.contains(key) || !doc.at(key).is_number_unsigned())
+		return text(doc, key);
+	return human_size(doc.at(key).get<std::uint64_t>());
+}
+
+const Json& member_or_null(const Json& doc, const char* key)
+{
+	static const Json null_json;
+	return doc.is_object() && doc.contains(key) ? doc.at(key) : null_json;
+}
+
+std::string pool_state(const Json& pool)
+{
+	if (member_or_null(pool, "active") == true) {
+		std::string mode = text(pool, "mode");
+		return mode == "ok" || mode == "-" || mode == "?" ? "active" : "active (" + mode + ")";
+	}
+	return "failed";
+}
+
+std::string names(const Json& list)
+{
+	if (!list.is_array())
+		return "?";
+	std::string out;
+	for (const auto& item : list)
+		out += (out.empty() ? "" : ",") + (item.is_string() ? item.get<std::string>() : item.dump());
+	return out.empty() ? "-" : out;
+}
+
+std::string volume_state(const Json& volume)
+{
+	if (member_or_null(volume, "present") != true)
+		return "missing";
+	const Json& status = member_or_null(volume, "status");
+	if (status.is_object() && status.contains("state") && status.at("state").is_string())
+		return status.at("state").get<std::string>();
+	return "present";
+}
+
+} // namespace
+
+std::string human_size(std::uint64_t bytes)
+{
+	constexpr const char* units[] = {"TiB", "GiB", "MiB", "KiB"};
+	constexpr unsigned shifts[] = {40, 30, 20, 10};
+	for (std::size_t i = 0; i < 4; ++i) {
+		const std::uint64_t unit = std::uint64_t{1} << shifts[i];
+		if (bytes < unit)
+			continue;
+		if (bytes % unit == 0)
+			return std::to_string(bytes >> shifts[i]) + " " + units[i];
+		char buf[32];
+		std::snprintf(buf, sizeof buf, "%.1f %s", static_cast<double>(bytes) / unit, units[i]);
+		return buf;
+	}
+	return std::to_string(bytes) + " B";
+}
+
+std::string render_pool_list(const Json& result)
+{
+	const Json& pools = member_or_null(result, "pools");
+	if (!pools.is_array() || pools.empty())
+		return "no pools (cache_disks is empty in hpsd's config)\n";
+	ColumnTable table({"ID", "DEVICE", "DM DEVICE", "STATE", "BLOCKS", "USED", "DIRTY", "VOLUMES"});
+	std::string errors;
+	for (const auto& pool : pools) {
+		table.add({text(pool, "id"), text(pool, "device"), text(pool, "dm_device"), pool_state(pool),
+			   text(pool, "total_blocks"), text(pool, "used_blocks"),
+			   text(pool, "dirty_blocks"), names(member_or_null(pool, "volumes"))});
+		if (member_or_null(pool, "error").is_string())
+			errors += "pool " + text(pool, "id") + ": " + text(pool, "error") + "\n";
+	}
+	return table.str() + errors;
+}
+
+std::string render_pool(const Json& pool)
+{
+	KeyValueTable table;
+	table.add("id", text(pool, "id"));
+	table.add("device", text(pool, "device"));
+	table.add("dm device", text(pool, "dm_device"));
+	table.add("state", pool_state(pool));
+	table.add("brought up", text(pool, "origin"));
+	if (member_or_null(pool, "error").is_string())
+		table.add("error", text(pool, "error"));
+	table.add("uuid", text(pool, "uuid"));
+	table.add("block sectors", text(pool, "block_sectors"));
+	table.add("total blocks", text(pool, "total_blocks"));
+	table.add("used blocks", text(pool, "used_blocks"));
+	table.add("dirty blocks", text(pool, "dirty_blocks"));
+	table.add("index memory", size_text(pool, "index_bytes"));
+	table.add("volumes", names(member_or_null(pool, "volumes")));
+	table.add("abi", text(pool, "abi_version"));
+	return table.str();
+}
+
+std::string render_volume_list(const Json& result)
+{
+	const Json& volumes = member_or_null(result, "volumes");
+	if (!volumes.is_array() || volumes.empty())
+		return "no volumes\n";
+	ColumnTable table({"NAME", "ID", "POOL", "SIZE", "DEVICE", "STATE", "DIRTY"});
+	std::string errors;
+	for (const auto& v : volumes) {
+		table.add({text(v, "name"), text(v, "id"), text(v, "pool_id"), size_text(v, "size_bytes"),
+			   text(v, "device"), volume_state(v),
+			   text(member_or_null(v, "status"), "dirty_blocks")});
+		if (member_or_null(v, "error").is_string())
+			errors += "volume " + text(v, "name") + ": " + text(v, "error") + "\n";
+	}
+	return table.str() + errors;
+}
+
+std::string render_volume(const Json& v)
+{
+	KeyValueTable table;
+	table.add("name", text(v, "name"));
+	table.add("id", text(v, "id"));
+	table.add("pool", text(v, "pool_id"));
+	table.add("size", size_text(v, "size_bytes") + " (" + text(v, "size_bytes") + " bytes)");
+	table.add("image", text(v, "image"));
+	table.add("device", text(v, "device"));
+	table.add("state", volume_state(v));
+	if (member_or_null(v, "error").is_string())
+		table.add("error", text(v, "error"));
+	const Json& s = member_or_null(v, "status");
+	if (s.is_object()) {
+		table.add("role", text(s, "role"));
+		table.add("cache mode", text(s, "mode"));
+		const char* counters[] = {"cached_blocks", "dirty_blocks", "reads",	    "read_hits",
+					  "read_misses",   "writes",	   "write_through", "flushes",
+					  "discards",	   "errors"};
+		for (const char* key : counters) {
+			// A counter this kernel does not report is left out.
+			if (!s.contains(key) || s.at(key).is_null())
+				continue;
+			std::string label = key;
+			for (auto& c : label)
+				if (c == '_')
+					c = ' ';
+			table.add(label, text(s, key));
+		}
+	}
+	return table.str();
+}
+
+std::string render_volume_created(const Json& result)
+{
+	const Json& v = member_or_null(result, "volume");
+	const bool created = member_or_null(result, "created") == true;
+	std::string line = created ? "created volume " : "volume ";
+	line += text(v, "name") + (created ? "" : " exists already with this size") + ": id " +
+		text(v, "id") + ", pool " + text(v, "pool_id") + ", " + size_text(v, "size_bytes") +
+		", " + text(v, "device");
+	if (created)
+		line += member_or_null(result, "image_created") == true
+				? " (new RBD image " + text(v, "image") + ")"
+				: " (existing RBD image " + text(v, "image") + ")";
+	return line + "\n";
+}
+
+std::string render_volume_deleted(const Json& result)
+{
+	std::string line = "deleted volume " + text(result, "deleted") + " (id " + text(result, "id") + ")";
+	line += member_or_null(result, "image_deleted") == true
+			? "; RBD image " + text(result, "image") + " removed"
+			: "; RBD image " + text(result, "image") + " kept";
+	const Json& dirty = member_or_null(result, "dirty_blocks_discarded");
+	if (dirty.is_number_unsigned() && dirty.get<std::uint64_t>() > 0)
+		line += "; " + dirty.dump() + " dirty blocks discarded";
+	return line + "\n";
+}
+
+} // namespace hpsctl
