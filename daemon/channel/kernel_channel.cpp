@@ -40,8 +40,29 @@ hps::Result<KernelChannel, std::string> KernelChannel::attach(const std::filesys
 			return hps::fail(name + " is not a dm-hps channel");
 		return hps::fail("attaching to " + name + " failed: " + hps::errno_text(err));
 	}
-	return KernelChannel(std::move(fd),
-			     ChannelInfo{request.kernel_abi, request.nr_pools, request.nr_volumes});
+	ChannelInfo info{request.kernel_abi, request.nr_pools,  request.nr_volumes,
+			 request.nr_tags,    request.io_bytes,  request.map_bytes};
+	if (auto layout = check_layout(info); !layout)
+		return hps::fail(name + ": " + layout.error());
+	return KernelChannel(std::move(fd), info);
+}
+
+hps::Result<void, std::string> check_layout(const ChannelInfo& info)
+{
+	const auto describe = [&] {
+		return std::to_string(info.nr_tags) + " tags of " + std::to_string(info.io_bytes) +
+		       " bytes in " + std::to_string(info.map_bytes) + " bytes";
+	};
+	// A tag is a 16-bit field of the descriptor and of the uring command.
+	if (info.nr_tags == 0 || info.nr_tags > 65535 || info.io_bytes == 0)
+		return hps::fail("unusable channel layout: " + describe());
+	const std::uint64_t descs = HPS_CHAN_DESC_OFFSET +
+				    std::uint64_t{info.nr_tags} * sizeof(hps_io_desc);
+	const std::uint64_t buffers = HPS_CHAN_BUF_OFFSET +
+				      std::uint64_t{info.nr_tags} * info.io_bytes;
+	if (descs > HPS_CHAN_BUF_OFFSET || buffers > info.map_bytes)
+		return hps::fail("unusable channel layout: " + describe());
+	return {};
 }
 
 bool ChannelState::ensure_attached()

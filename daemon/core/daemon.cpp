@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "core/daemon.hpp"
 
-#include "channel/kernel_channel.hpp"
+#include "backend/rbd_backend.hpp"
+#include "channel/channel_server.hpp"
 #include "control/control_server.hpp"
 #include "control/dispatcher.hpp"
 #include "control/socket_path.hpp"
@@ -10,6 +11,9 @@
 #include "status/kernel_abi.hpp"
 #include "status/status_report.hpp"
 #include "util/version.hpp"
+#include "volume/registry.hpp"
+#include "volume/registry.hpp"
+#include "volume/registry.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -38,26 +42,43 @@ const char* signal_name(int signo)
 	}
 }
 
-ChannelStatus channel_status(const ChannelState& state)
+ChannelStatus channel_status(const channel::ChannelServer& server)
 {
-	ChannelStatus status{state.device().string(), state.attached(), state.last_error()};
-	if (const auto& channel = state.channel()) {
-		status.nr_pools = channel->info().nr_pools;
-		status.nr_volumes = channel->info().nr_volumes;
-	}
+	const auto s = server.snapshot();
+	ChannelStatus status{s.device, s.attached, s.error};
+	status.nr_pools = s.info.nr_pools;
+	status.nr_volumes = s.info.nr_volumes;
+	status.requests_served = s.served;
+	status.requests_failed = s.failed;
+	status.protocol_errors = s.protocol_errors;
 	return status;
 }
 
+// The channel's backend finds a volume's image in the registry file, read
+// again only for a volume id it has not opened yet.
+backend::VolumeResolver registry_resolver(const Config& config)
+{
+	return [state_dir = std::filesystem::path(config.state_dir)](
+		       std::uint32_t id) -> std::optional<std::string> {
+		auto registry = hps::volume::Registry::load(state_dir);
+		if (!registry)
+			return std::nullopt;
+		const auto* volume = registry->find_by_id(id);
+		if (!volume)
+			return std::nullopt;
+		return volume->image;
+	};
+}
+
 void add_status_method(Dispatcher& dispatcher, const Config& config, const std::string& config_path,
-		       const KernelAbiProbe& probe, ChannelState& channel, Clock::time_point started)
+		       const KernelAbiProbe& probe, const channel::ChannelServer& channel,
+		       Clock::time_point started)
 {
 	dispatcher.add("status",
 		       [&config, &config_path, &probe, &channel, started](
 			       const Json& params) -> hps::Result<Json, hps::api::ApiError> {
 			       if (auto checked = expect_no_params(params); !checked)
 				       return hps::fail(checked.error());
-			       // The module may have been loaded since the last try.
-			       channel.ensure_attached();
 			       auto uptime = std::chrono::duration_cast<std::chrono::seconds>(
 				       Clock::now() - started);
 			       return build_status(
@@ -76,7 +97,12 @@ int run_daemon(const Config& config, const RunOptions& options, Logger& log)
 
 	// Declared before the io_context: pending handlers reference them, and
 	// the io_context must be destroyed (dropping those handlers) first.
-	ChannelState channel;
+	// The backend outlives the channel server, which drains into it.
+	const channel::LogFn channel_log = [&log](LogLevel level, std::string_view line) {
+		log.log(level, line);
+	};
+	backend::RbdBackend rbd(config.ceph, registry_resolver(config), channel_log);
+	channel::ChannelServer channel(default_channel_device, rbd, channel_log);
 	Dispatcher dispatcher(log);
 	add_status_method(dispatcher, config, config_path, probe, channel, started);
 	auto volumes = make_volume_service(config, log);
@@ -112,13 +138,11 @@ int run_daemon(const Config& config, const RunOptions& options, Logger& log)
 				       : std::string("not loaded")));
 	if (kernel.module_loaded && !abi_compatible(kernel))
 		log.warn("dm_hps module speaks a different ABI; hpsd will not drive it");
-	if (channel.ensure_attached()) {
-		const auto& info = channel.channel()->info();
-		log.info("attached to " + channel.device().string() + ": " +
-			 std::to_string(info.nr_pools) + " pool(s), " +
-			 std::to_string(info.nr_volumes) + " volume(s)");
-	} else {
-		log.info("kernel channel not attached: " + channel.last_error());
+	// Serves the kernel's requests from here on; retries attaching every
+	// second while it cannot (module not loaded yet, old hpsd not gone).
+	if (auto started_channel = channel.start(); !started_channel) {
+		log.error(started_channel.error());
+		return 1;
 	}
 
 	// Only now, with the socket ours: a second hpsd must not touch dm.
@@ -126,6 +150,7 @@ int run_daemon(const Config& config, const RunOptions& options, Logger& log)
 		return 1;
 
 	io.run();
+	channel.stop();
 	log.info("stopped");
 	return 0;
 }

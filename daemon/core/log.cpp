@@ -32,6 +32,7 @@ void Logger::log(LogLevel level, std::string_view message)
 {
 	if (!enabled(level))
 		return;
+	std::lock_guard lock(mutex_);
 	if (style_ == Style::journal)
 		out_ << '<' << syslog_priority(level) << '>' << message << '\n';
 	else

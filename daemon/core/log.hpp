@@ -5,6 +5,7 @@
 
 #include "config/config.hpp"
 
+#include <mutex>
 #include <ostream>
 #include <string_view>
 
@@ -32,6 +33,7 @@ public:
 	void debug(std::string_view message) { log(LogLevel::debug, message); }
 
 private:
+	std::mutex mutex_; // lines come from several threads (the channel's too)
 	std::ostream& out_;
 	LogLevel threshold_;
 	Style style_;

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 
 namespace hpsd {
@@ -21,6 +22,9 @@ struct ChannelStatus {
 	std::string error;	// why not attached; empty when attached
 	unsigned nr_pools = 0;	// as the module said at attach
 	unsigned nr_volumes = 0;
+	std::uint64_t requests_served = 0; // answered with success, since hpsd started
+	std::uint64_t requests_failed = 0; // answered with an error
+	std::uint64_t protocol_errors = 0; // commands the module refused, bad descriptors
 };
 
 struct StatusInputs {
