@@ -12,8 +12,6 @@
 #include "status/status_report.hpp"
 #include "util/version.hpp"
 #include "volume/registry.hpp"
-#include "volume/registry.hpp"
-#include "volume/registry.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
