@@ -12,6 +12,7 @@
 #include "status/status_report.hpp"
 #include "util/version.hpp"
 #include "volume/registry.hpp"
+#include "writeback/service.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -147,7 +148,17 @@ int run_daemon(const Config& config, const RunOptions& options, Logger& log)
 	if (!start_volume_service(*volumes, config, log))
 		return 1;
 
+	// Writeback drains the pools' dirty blocks to RBD through the channel's
+	// descriptor; stopped before the channel so that what it wrote is
+	// flushed and reported first.
+	auto writeback = writeback::WritebackService::start(
+		config, [&log](LogLevel level, std::string_view line) { log.log(level, line); });
+	if (!writeback)
+		log.error(writeback.error());
+
 	io.run();
+	if (writeback)
+		(*writeback)->stop();
 	channel.stop();
 	log.info("stopped");
 	return 0;

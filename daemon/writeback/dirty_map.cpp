@@ -5,6 +5,7 @@
 #include <cassert>
 #include <iterator>
 #include <limits>
+#include <tuple>
 
 namespace hpsd::writeback {
 namespace {
@@ -292,6 +293,26 @@ std::size_t DirtyMap::pending_piece_count() const noexcept
 	for (const auto& [volume, pieces] : pending_)
 		count += pieces.size();
 	return count;
+}
+
+std::vector<DirtyExtent> DirtyMap::release_all()
+{
+	assert(inflight_.empty());
+	std::vector<DirtyExtent> out;
+	out.reserve(extents_.size());
+	for (const auto& [id, record] : extents_)
+		out.push_back(record.extent);
+	std::sort(out.begin(), out.end(), [](const DirtyExtent& a, const DirtyExtent& b) {
+		return std::tie(a.volume_id, a.seq, a.offset_bytes) <
+		       std::tie(b.volume_id, b.seq, b.offset_bytes);
+	});
+	extents_.clear();
+	known_.clear();
+	seqs_.clear();
+	pending_.clear();
+	inflight_.clear();
+	pending_bytes_ = 0;
+	return out;
 }
 
 } // namespace hpsd::writeback

@@ -22,7 +22,8 @@
 // (covered, never written).  A failed io's pieces go back to pending and
 // are re-resolved against newer pieces that arrived meanwhile.
 //
-// Extents are never dropped: one leaves only through written() as clean.
+// Extents are never dropped behind the caller's back: one leaves through
+// written() as clean, or through release_all() handed back as still dirty.
 #pragma once
 
 #include "writeback/extent.hpp"
@@ -88,6 +89,12 @@ public:
 	// True while an extent of the volume with seq <= `seq` is held
 	// (pending or in flight): what a flush-on-demand waits for.
 	bool holds_up_to(std::uint32_t volume, std::uint64_t seq) const;
+
+	// Forgets every extent and returns them, by volume then seq: for the
+	// engine handing dirty blocks back to the kernel (Ceph down, stop).
+	// Only with nothing in flight: an io in flight would lose its pieces.
+	std::vector<DirtyExtent> release_all();
+	bool any_inflight() const noexcept { return !inflight_.empty(); }
 
 	std::size_t extent_count() const noexcept { return extents_.size(); }
 	std::uint64_t pending_bytes() const noexcept { return pending_bytes_; }

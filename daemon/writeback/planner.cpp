@@ -258,6 +258,14 @@ hps::Result<std::vector<DirtyExtent>, std::string> Planner::complete(IoId id, bo
 	return std::vector<DirtyExtent>{};
 }
 
+hps::Result<std::vector<DirtyExtent>, std::string> Planner::release_held()
+{
+	if (!inflight_.empty())
+		return hps::fail(std::to_string(inflight_.size()) + " io(s) in flight");
+	flushes_.clear();
+	return map_.release_all();
+}
+
 hps::Result<void, std::vector<ConfigError>> Planner::set_rate(std::uint64_t rate_bytes_per_s,
 							     std::uint64_t burst_bytes,
 							     TimePoint now)

@@ -91,6 +91,12 @@ public:
 	// pending and the result is empty.  An unknown id is an error.
 	hps::Result<std::vector<DirtyExtent>, std::string> complete(IoId id, bool ok, TimePoint now);
 
+	// Hands back every extent held, as still dirty, keeping the backoff and
+	// the rate limiter: the engine returns them to the kernel when Ceph is
+	// down (so they are not held under writeback for the whole outage) or
+	// when it stops.  An error while any io is in flight.
+	hps::Result<std::vector<DirtyExtent>, std::string> release_held();
+
 	// Changes the rate (e.g. the cluster's flush bandwidth changed).
 	hps::Result<void, std::vector<ConfigError>> set_rate(std::uint64_t rate_bytes_per_s,
 							     std::uint64_t burst_bytes,

@@ -368,3 +368,27 @@ TEST_CASE("planner: set_rate validates and applies", "[writeback][planner]")
 	CHECK(p.next_wakeup(t0) == t0 + 1s);
 	CHECK(p.next_io(t0 + 1s));
 }
+
+TEST_CASE("planner: release_held hands back every extent and keeps the backoff",
+	  "[writeback][planner]")
+{
+	Planner p = active_planner();
+	(void)p.add(std::vector{ext(1, 0, 1, 1, 1), ext(1, 5, 1, 2, 2), ext(2, 0, 1, 3, 3)}, t0);
+	auto io = p.next_io(t0);
+	REQUIRE(io);
+	CHECK_FALSE(p.release_held().ok()); // an io is in flight
+	REQUIRE(p.complete(io->id, false, t0).ok());
+	REQUIRE(p.backing_off());
+	auto released = p.release_held();
+	REQUIRE(released.ok());
+	CHECK(*released == Extents{ext(1, 0, 1, 1, 1), ext(1, 5, 1, 2, 2), ext(2, 0, 1, 3, 3)});
+	CHECK(p.extent_count() == 0);
+	CHECK(p.pending_bytes() == 0);
+	CHECK(p.backing_off());
+	CHECK_FALSE(p.next_io(t0 + 10s));
+	// What comes next is planned as usual, behind one probe.
+	(void)p.add(std::vector{ext(1, 0, 1, 4, 1)}, t0 + 2s);
+	auto probe = p.next_io(t0 + 2s);
+	REQUIRE(probe);
+	CHECK(probe->offset_bytes == 0);
+}

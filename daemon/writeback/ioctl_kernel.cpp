@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "writeback/ioctl_kernel.hpp"
+
+#include <linux/dm-hps.h>
+#include <sys/ioctl.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <vector>
+
+namespace hpsd::writeback {
+
+static_assert(sizeof(hps_wb_block) == 32 && sizeof(hps_wb_result) == 16,
+	      "the writeback ABI structs are what this adapter copies");
+
+hps::Result<TakeResult, int> IoctlKernel::take(std::uint32_t pool_id, std::uint32_t max)
+{
+	const auto fd = fd_();
+	if (!fd)
+		return hps::fail(-ENODEV);
+	std::vector<hps_wb_block> blocks(max);
+	hps_wb_take t{};
+	t.pool_id = pool_id;
+	t.max = max;
+	t.blocks = reinterpret_cast<std::uintptr_t>(blocks.data());
+	if (::ioctl(*fd, HPS_IOC_WB_TAKE, &t) != 0)
+		return hps::fail(-errno);
+	TakeResult result;
+	result.cache = {t.cache_major, t.cache_minor};
+	result.dirty = t.dirty;
+	result.total = t.total;
+	result.blocks.reserve(t.count);
+	for (std::uint32_t i = 0; i < t.count && i < max; i++)
+		result.blocks.push_back({blocks[i].block, blocks[i].cache_offset, blocks[i].offset,
+					 blocks[i].volume_id, blocks[i].len});
+	return result;
+}
+
+hps::Result<DoneResult, int> IoctlKernel::done(std::uint32_t pool_id,
+					       std::span<const BlockResult> results)
+{
+	if (results.empty())
+		return DoneResult{};
+	if (results.size() > HPS_WB_MAX)
+		return hps::fail(-EINVAL);
+	const auto fd = fd_();
+	if (!fd)
+		return hps::fail(-ENODEV);
+	std::vector<hps_wb_result> out(results.size());
+	for (std::size_t i = 0; i < results.size(); i++) {
+		out[i].block = results[i].block;
+		out[i].error = results[i].error;
+	}
+	hps_wb_done d{};
+	d.pool_id = pool_id;
+	d.count = static_cast<std::uint32_t>(out.size());
+	d.results = reinterpret_cast<std::uintptr_t>(out.data());
+	if (::ioctl(*fd, HPS_IOC_WB_DONE, &d) != 0)
+		return hps::fail(-errno);
+	return DoneResult{d.cleaned, d.kept};
+}
+
+} // namespace hpsd::writeback
