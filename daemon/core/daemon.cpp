@@ -13,6 +13,7 @@
 #include "util/version.hpp"
 #include "volume/registry.hpp"
 #include "writeback/service.hpp"
+#include "writeback/status_json.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -155,6 +156,14 @@ int run_daemon(const Config& config, const RunOptions& options, Logger& log)
 		config, [&log](LogLevel level, std::string_view line) { log.log(level, line); });
 	if (!writeback)
 		log.error(writeback.error());
+	else
+		dispatcher.add("writeback.status",
+			       [&engine = (*writeback)->engine()](
+				       const Json& params) -> hps::Result<Json, hps::api::ApiError> {
+				       if (auto checked = expect_no_params(params); !checked)
+					       return hps::fail(checked.error());
+				       return writeback::status_json(engine.status());
+			       });
 
 	io.run();
 	if (writeback)

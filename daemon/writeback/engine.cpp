@@ -529,6 +529,8 @@ void Engine::report(Pool& pool, std::vector<BlockResult> results)
 			continue;
 		}
 		pool.stats.blocks_cleaned += done->cleaned;
+		// Until the next take tells the kernel's count again.
+		pool.stats.dirty_blocks -= std::min<std::uint64_t>(pool.stats.dirty_blocks, done->cleaned);
 		pool.stats.blocks_kept += done->kept;
 	}
 }

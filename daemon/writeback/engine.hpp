@@ -75,7 +75,7 @@ using EngineLog = std::function<void(LogLevel, std::string_view)>;
 
 struct PoolWritebackStatus {
 	std::uint32_t pool_id = 0;
-	std::uint64_t dirty_blocks = 0; // the kernel's count at the last take
+	std::uint64_t dirty_blocks = 0; // the kernel's count at the last take, less those cleaned since
 	std::uint64_t total_blocks = 0;
 	std::uint64_t held_blocks = 0; // taken and not reported yet
 	std::size_t ios_in_flight = 0;

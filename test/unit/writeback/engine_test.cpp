@@ -3,6 +3,7 @@
 // kernel gives it, coalescing, done only after the image's flush, failures
 // keep blocks dirty and back off, the rate limit, drains, stop.
 #include "writeback/engine.hpp"
+#include "writeback/status_json.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -537,4 +538,27 @@ TEST_CASE("engine: the kernel's take errors are retried", "[writeback][engine]")
 	CHECK(rig.kernel.dirty() == 1);
 	rig.settle(t0 + 100ms);
 	CHECK(rig.kernel.dirty() == 0);
+}
+
+TEST_CASE("engine: writeback.status's JSON", "[writeback][engine]")
+{
+	Rig rig;
+	rig.kernel.add(1, 0, 5);
+	rig.active();
+	rig.settle(t0);
+	const auto json = status_json(rig.engine->status());
+	CHECK(json.at("bytes_written") == blk);
+	REQUIRE(json.at("pools").size() == 1);
+	const auto& pool = json.at("pools").at(0);
+	CHECK(pool.at("pool_id") == 0);
+	CHECK(pool.at("dirty_blocks") == 0);
+	CHECK(pool.at("blocks_cleaned") == 1);
+	CHECK(pool.at("pressure") == "active");
+	CHECK(pool.at("backing_off") == false);
+	CHECK(pool.at("last_errno") == 0);
+
+	const DrainId id = rig.engine->drain(7);
+	const auto drain = drain_json(*rig.engine->drain_progress(id));
+	CHECK(drain.at("volume_id") == 7);
+	CHECK(drain.at("done") == false);
 }
