@@ -25,7 +25,7 @@ std::string pool_name(std::uint32_t id)
 } // namespace
 
 hps::Result<std::unique_ptr<Engine>, std::string>
-Engine::create(const EngineConfig& config, Seams seams, PoolLister pools, ImageResolver resolve,
+Engine::create(const EngineConfig& config, const Seams& seams, PoolLister pools, ImageResolver resolve,
 	       EngineLog log, std::function<void()> wake)
 {
 	if (auto valid = validate(config.planner); !valid) {
@@ -42,7 +42,7 @@ Engine::create(const EngineConfig& config, Seams seams, PoolLister pools, ImageR
 						  std::move(wake)));
 }
 
-Engine::Engine(const EngineConfig& config, Seams seams, PoolLister pools, ImageResolver resolve,
+Engine::Engine(const EngineConfig& config, const Seams& seams, PoolLister pools, ImageResolver resolve,
 	       EngineLog log, std::function<void()> wake)
 	: config_(config), seams_(seams), list_pools_(std::move(pools)),
 	  resolve_(std::move(resolve)), log_(std::move(log)), wake_(std::move(wake))

@@ -122,7 +122,7 @@ public:
 
 	// Checks the planner config; errors name the field.
 	static hps::Result<std::unique_ptr<Engine>, std::string>
-	create(const EngineConfig& config, Seams seams, PoolLister pools, ImageResolver resolve,
+	create(const EngineConfig& config, const Seams& seams, PoolLister pools, ImageResolver resolve,
 	       EngineLog log, std::function<void()> wake);
 
 	~Engine();
@@ -197,7 +197,7 @@ private:
 		std::uint64_t bytes;
 	};
 
-	Engine(const EngineConfig& config, Seams seams, PoolLister pools, ImageResolver resolve,
+	Engine(const EngineConfig& config, const Seams& seams, PoolLister pools, ImageResolver resolve,
 	       EngineLog log, std::function<void()> wake);
 
 	void post(Event event);

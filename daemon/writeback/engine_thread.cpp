@@ -13,7 +13,7 @@ constexpr auto max_sleep = std::chrono::seconds(5);
 } // namespace
 
 hps::Result<std::unique_ptr<EngineThread>, std::string>
-EngineThread::start(const EngineConfig& config, Engine::Seams seams, PoolLister pools,
+EngineThread::start(const EngineConfig& config, const Engine::Seams& seams, PoolLister pools,
 		    ImageResolver resolve, EngineLog log)
 {
 	std::unique_ptr<EngineThread> self(new EngineThread());

@@ -19,7 +19,7 @@ public:
 	// Creates the engine and starts its thread.  The seams must outlive
 	// the EngineThread.
 	static hps::Result<std::unique_ptr<EngineThread>, std::string>
-	start(const EngineConfig& config, Engine::Seams seams, PoolLister pools,
+	start(const EngineConfig& config, const Engine::Seams& seams, PoolLister pools,
 	      ImageResolver resolve, EngineLog log);
 
 	// Stops: what is in flight finishes, written blocks are flushed and
