@@ -662,7 +662,7 @@ static long hps_channel_attach(struct hps_channel_file *cf,
 	a.kernel_abi = HPS_ABI_VERSION;
 	if (a.abi_version != HPS_ABI_VERSION) {
 		DMWARN("channel: pid %d speaks abi %u, the module %u: refused",
-		       task_pid_nr(current), a.abi_version, HPS_ABI_VERSION);
+		       task_tgid_nr(current), a.abi_version, HPS_ABI_VERSION);
 		return copy_to_user(uarg, &a, sizeof(a)) ? -EFAULT : -EPROTO;
 	}
 
@@ -679,7 +679,7 @@ static long hps_channel_attach(struct hps_channel_file *cf,
 	if (copy_to_user(uarg, &a, sizeof(a)))
 		return -EFAULT;
 
-	cf->pid = task_pid_nr(current);
+	cf->pid = task_tgid_nr(current);
 	WRITE_ONCE(cf->attached, true);
 	DMINFO("channel: hpsd (pid %d) attached: %u pool(s), %u volume(s)",
 	       cf->pid, a.nr_pools, a.nr_volumes);
