@@ -407,6 +407,10 @@ void Engine::finish_io(std::uint64_t token, TimePoint now)
 		pool.released_round = false;
 		return;
 	}
+	if (pool.logged_delay.count() != 0 && !pool.planner.backing_off()) {
+		log_(LogLevel::info, pool_name(pool.id) + ": the backend takes writes again");
+		pool.logged_delay = {};
+	}
 	pool.stats.bytes_written += io.io.length_bytes;
 	bytes_written_ += io.io.length_bytes;
 	for (const DirtyExtent& extent : *clean) {
@@ -492,10 +496,13 @@ void Engine::release_backoff(Pool& pool)
 		results.push_back({it->second.block, error});
 		pool.held.erase(it);
 	}
-	log_(LogLevel::warn, pool_name(pool.id) + ": backing off for " +
-				     std::to_string(pool.planner.backoff().delay().count()) +
-				     " ms; " + std::to_string(results.size()) +
-				     " block(s) stay dirty until then");
+	// Said when the delay changes: at the cap, an outage would log a line
+	// every backoff_max otherwise.
+	const auto delay = pool.planner.backoff().delay();
+	log_(delay != pool.logged_delay ? LogLevel::warn : LogLevel::debug,
+	     pool_name(pool.id) + ": backing off for " + std::to_string(delay.count()) + " ms; " +
+		     std::to_string(results.size()) + " block(s) stay dirty until then");
+	pool.logged_delay = delay;
 	report(pool, std::move(results));
 }
 

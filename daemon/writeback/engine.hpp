@@ -184,6 +184,7 @@ private:
 		bool listed = true;	  // still in the pool list
 		bool take_error_logged = false;
 		bool released_round = false; // backoff round's blocks handed back
+		std::chrono::milliseconds logged_delay{0}; // backoff last logged
 		PoolWritebackStatus stats;
 	};
 	struct Drain {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "writeback/ioctl_kernel.hpp"
 
+#include "writeback/channel_fd.hpp"
+
 #include <linux/dm-hps.h>
 #include <sys/ioctl.h>
 
@@ -13,17 +15,26 @@ namespace hpsd::writeback {
 static_assert(sizeof(hps_wb_block) == 32 && sizeof(hps_wb_result) == 16,
 	      "the writeback ABI structs are what this adapter copies");
 
+ChannelIoctl proc_channel_ioctl(std::filesystem::path device)
+{
+	return [device = std::move(device)](unsigned long request, void* arg) {
+		const auto fd = find_channel_fd(device);
+		if (!fd) {
+			errno = ENODEV;
+			return -1;
+		}
+		return ::ioctl(*fd, request, arg);
+	};
+}
+
 hps::Result<TakeResult, int> IoctlKernel::take(std::uint32_t pool_id, std::uint32_t max)
 {
-	const auto fd = fd_();
-	if (!fd)
-		return hps::fail(-ENODEV);
 	std::vector<hps_wb_block> blocks(max);
 	hps_wb_take t{};
 	t.pool_id = pool_id;
 	t.max = max;
 	t.blocks = reinterpret_cast<std::uintptr_t>(blocks.data());
-	if (::ioctl(*fd, HPS_IOC_WB_TAKE, &t) != 0)
+	if (ioctl_(HPS_IOC_WB_TAKE, &t) != 0)
 		return hps::fail(-errno);
 	TakeResult result;
 	result.cache = {t.cache_major, t.cache_minor};
@@ -43,9 +54,6 @@ hps::Result<DoneResult, int> IoctlKernel::done(std::uint32_t pool_id,
 		return DoneResult{};
 	if (results.size() > HPS_WB_MAX)
 		return hps::fail(-EINVAL);
-	const auto fd = fd_();
-	if (!fd)
-		return hps::fail(-ENODEV);
 	std::vector<hps_wb_result> out(results.size());
 	for (std::size_t i = 0; i < results.size(); i++) {
 		out[i].block = results[i].block;
@@ -55,7 +63,7 @@ hps::Result<DoneResult, int> IoctlKernel::done(std::uint32_t pool_id,
 	d.pool_id = pool_id;
 	d.count = static_cast<std::uint32_t>(out.size());
 	d.results = reinterpret_cast<std::uintptr_t>(out.data());
-	if (::ioctl(*fd, HPS_IOC_WB_DONE, &d) != 0)
+	if (ioctl_(HPS_IOC_WB_DONE, &d) != 0)
 		return hps::fail(-errno);
 	return DoneResult{d.cleaned, d.kept};
 }

@@ -5,25 +5,30 @@
 
 #include "writeback/seams.hpp"
 
+#include <filesystem>
 #include <functional>
-#include <optional>
 
 namespace hpsd::writeback {
 
-// The channel's descriptor now, or nothing while it is not open.
-using ChannelFdSource = std::function<std::optional<int>()>;
+// ioctl(2) on the channel's descriptor: 0, or -1 with errno (e.g.
+// ChannelServer::ioctl, which fails with ENOTCONN while not attached).
+using ChannelIoctl = std::function<int(unsigned long request, void* arg)>;
+
+// A ChannelIoctl that finds hpsd's descriptor in /proc/self/fd at every
+// call (channel_fd.hpp); ENODEV while the channel is not open.
+ChannelIoctl proc_channel_ioctl(std::filesystem::path device);
 
 class IoctlKernel final : public KernelWriteback {
 public:
-	explicit IoctlKernel(ChannelFdSource fd) : fd_(std::move(fd)) {}
+	explicit IoctlKernel(ChannelIoctl ioctl) : ioctl_(std::move(ioctl)) {}
 
-	// -ENODEV while the channel is not open.
+	// Errors are the ioctl's errno, negated.
 	hps::Result<TakeResult, int> take(std::uint32_t pool_id, std::uint32_t max) override;
 	hps::Result<DoneResult, int> done(std::uint32_t pool_id,
 					  std::span<const BlockResult> results) override;
 
 private:
-	ChannelFdSource fd_;
+	ChannelIoctl ioctl_;
 };
 
 } // namespace hpsd::writeback

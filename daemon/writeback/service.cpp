@@ -2,7 +2,6 @@
 #include "writeback/service.hpp"
 
 #include "volume/registry.hpp"
-#include "writeback/channel_fd.hpp"
 #include "writeback/pool_scan.hpp"
 
 #include <filesystem>
@@ -38,13 +37,10 @@ EngineConfig engine_config(const Config& config)
 }
 
 hps::Result<std::unique_ptr<WritebackService>, std::string>
-WritebackService::start(const Config& config, EngineLog log, std::string channel_device)
+WritebackService::start(const Config& config, EngineLog log, ChannelIoctl ioctl)
 {
 	std::unique_ptr<WritebackService> self(new WritebackService());
-	self->kernel_ = std::make_unique<IoctlKernel>(
-		[device = std::filesystem::path(std::move(channel_device))] {
-			return find_channel_fd(device);
-		});
+	self->kernel_ = std::make_unique<IoctlKernel>(std::move(ioctl));
 	auto reader = UringReader::create();
 	if (!reader)
 		return hps::fail(reader.error());

@@ -21,11 +21,11 @@ EngineConfig engine_config(const Config& config);
 
 class WritebackService {
 public:
-	// Starts the engine thread.  `channel_device` is the device whose
-	// descriptor hpsd's channel server holds (find_channel_fd).
+	// Starts the engine thread.  `ioctl` reaches the channel's descriptor
+	// (ChannelServer::ioctl); by default it is looked up in /proc/self/fd.
 	static hps::Result<std::unique_ptr<WritebackService>, std::string>
 	start(const Config& config, EngineLog log,
-	      std::string channel_device = "/dev/hps-channel");
+	      ChannelIoctl ioctl = proc_channel_ioctl("/dev/hps-channel"));
 
 	// See EngineThread::stop().  Idempotent; the destructor calls it.
 	void stop();

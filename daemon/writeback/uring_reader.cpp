@@ -6,6 +6,8 @@
 #include <fcntl.h>
 
 #include <cerrno>
+#include <fstream>
+#include <string>
 
 namespace hpsd::writeback {
 namespace {
@@ -52,8 +54,14 @@ int UringReader::fd_for(CacheDevice device)
 	const auto key = std::make_pair(device.major, device.minor);
 	if (auto it = fds_.find(key); it != fds_.end())
 		return it->second.get();
-	const std::string path =
-		"/dev/block/" + std::to_string(device.major) + ":" + std::to_string(device.minor);
+	const std::string numbers = std::to_string(device.major) + ":" + std::to_string(device.minor);
+	// /dev/block/M:m is udev's; without udev (early boot, the lab) the
+	// kernel's own name from sysfs is the way in.
+	std::string path = "/dev/block/" + numbers;
+	std::ifstream uevent("/sys/dev/block/" + numbers + "/uevent");
+	for (std::string line; std::getline(uevent, line);)
+		if (line.starts_with("DEVNAME="))
+			path = "/dev/" + line.substr(8);
 	hps::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_DIRECT | O_CLOEXEC));
 	if (!fd.valid())
 		return -errno;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // CacheReader on io_uring: O_DIRECT reads of pools' cache devices
-// (/dev/block/M:m, opened read-only on first use and kept open; the pool's
+// (/dev/<name> of M:m from sysfs, opened read-only on first use and kept
+// open; the pool's
 // dm target holds the device non-exclusively, so a plain open works).
 //
 // The engine thread submits; a reaper thread of this reader blocks in
