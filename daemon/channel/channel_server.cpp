@@ -7,6 +7,7 @@
 #include <liburing.h>
 
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -182,6 +183,16 @@ ChannelSnapshot ChannelServer::snapshot() const
 	return s;
 }
 
+int ChannelServer::ioctl(unsigned long request, void* arg) const
+{
+	std::lock_guard lock(fd_mutex_);
+	if (fd_ < 0) {
+		errno = ENOTCONN;
+		return -1;
+	}
+	return ::ioctl(fd_, request, arg);
+}
+
 void ChannelServer::first_try_done()
 {
 	if (!first_try_done_)
@@ -221,7 +232,8 @@ void ChannelServer::supervise()
 				break;
 			continue;
 		}
-		const KernelChannel& channel = *attached;
+		std::optional<KernelChannel> held(std::move(attached).value());
+		const KernelChannel& channel = *held;
 		const ChannelInfo& info = channel.info();
 		Mapping area(::mmap(nullptr, info.map_bytes, PROT_READ | PROT_WRITE, MAP_SHARED,
 				    channel.fd(), 0),
@@ -240,6 +252,10 @@ void ChannelServer::supervise()
 		}
 		last_error.clear();
 		{
+			std::lock_guard lock(fd_mutex_);
+			fd_ = channel.fd();
+		}
+		{
 			std::lock_guard lock(mutex_);
 			attached_ = true;
 			error_.clear();
@@ -255,6 +271,12 @@ void ChannelServer::supervise()
 		// The ring lives and dies with a thread of its own: see the header.
 		std::thread ring([&] { serve(channel, area.bytes()); });
 		ring.join();
+		{
+			// Nobody may be in ioctl() on the descriptor while it closes.
+			std::lock_guard lock(fd_mutex_);
+			fd_ = -1;
+			held.reset();
+		}
 
 		{
 			std::lock_guard lock(mutex_);

@@ -71,6 +71,12 @@ public:
 
 	ChannelSnapshot snapshot() const;
 
+	// ioctl(2) on the attached channel's descriptor (the writeback ioctls
+	// must use this file: the device allows one open, and a dup would
+	// keep the file alive after the server let it go).  The descriptor
+	// stays open for the call.  -1 with errno ENOTCONN while not attached.
+	int ioctl(unsigned long request, void* arg) const;
+
 private:
 	void supervise();
 	void serve(const KernelChannel& channel, std::byte* area);
@@ -87,6 +93,11 @@ private:
 	std::thread supervisor_;
 	std::promise<void> first_try_; // set by the supervisor, once
 	bool first_try_done_ = false;  // supervisor thread only
+
+	// Held while the channel's descriptor is published, used by ioctl(),
+	// or closed.
+	mutable std::mutex fd_mutex_;
+	int fd_ = -1;
 
 	mutable std::mutex mutex_; // guards the fields below
 	bool attached_ = false;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // The channel's per-tag state machine with a fake ring and a fake backend.
+#include "channel/channel_server.hpp"
 #include "channel/engine.hpp"
 #include "channel/kernel_channel.hpp"
 
@@ -232,4 +233,31 @@ TEST_CASE("channel: the module's layout is checked at attach", "[channel]")
 	bad.nr_tags = 4096; // descriptors would run into the buffers
 	bad.map_bytes = ~std::uint64_t{0};
 	CHECK_FALSE(hpsd::check_layout(bad));
+}
+
+TEST_CASE("channel server: without the module it reports why and stops cleanly", "[channel]")
+{
+	FakeBackend backend;
+	std::vector<std::string> logs;
+	hpsd::channel::ChannelServer server(
+		"/nonexistent/hps-channel", backend,
+		[&logs](hpsd::LogLevel, std::string_view line) { logs.emplace_back(line); });
+
+	int arg = 0;
+	errno = 0;
+	CHECK(server.ioctl(HPS_IOC_ATTACH, &arg) == -1);
+	CHECK(errno == ENOTCONN);
+
+	REQUIRE(server.start());
+	// start() returns after the first attempt: the snapshot already says why.
+	auto s = server.snapshot();
+	CHECK_FALSE(s.attached);
+	CHECK(s.device == "/nonexistent/hps-channel");
+	CHECK(s.error.find("is the dm_hps module loaded?") != std::string::npos);
+	CHECK(server.ioctl(HPS_IOC_ATTACH, &arg) == -1);
+	server.stop();
+	server.stop(); // idempotent
+	REQUIRE_FALSE(logs.empty());
+	CHECK(logs.front().find("channel: not attached: no /nonexistent/hps-channel") == 0);
+	CHECK(logs.back() == "channel: stopped");
 }
