@@ -153,7 +153,8 @@ int run_daemon(const Config& config, const RunOptions& options, Logger& log)
 	// descriptor; stopped before the channel so that what it wrote is
 	// flushed and reported first.
 	auto writeback = writeback::WritebackService::start(
-		config, [&log](LogLevel level, std::string_view line) { log.log(level, line); });
+		config, [&log](LogLevel level, std::string_view line) { log.log(level, line); },
+		[&channel](unsigned long request, void* arg) { return channel.ioctl(request, arg); });
 	if (!writeback)
 		log.error(writeback.error());
 	else

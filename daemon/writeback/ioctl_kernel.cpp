@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "writeback/ioctl_kernel.hpp"
 
-#include "writeback/channel_fd.hpp"
-
 #include <linux/dm-hps.h>
 #include <sys/ioctl.h>
 
@@ -14,18 +12,6 @@ namespace hpsd::writeback {
 
 static_assert(sizeof(hps_wb_block) == 32 && sizeof(hps_wb_result) == 16,
 	      "the writeback ABI structs are what this adapter copies");
-
-ChannelIoctl proc_channel_ioctl(std::filesystem::path device)
-{
-	return [device = std::move(device)](unsigned long request, void* arg) {
-		const auto fd = find_channel_fd(device);
-		if (!fd) {
-			errno = ENODEV;
-			return -1;
-		}
-		return ::ioctl(*fd, request, arg);
-	};
-}
 
 hps::Result<TakeResult, int> IoctlKernel::take(std::uint32_t pool_id, std::uint32_t max)
 {

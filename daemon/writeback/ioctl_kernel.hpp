@@ -5,7 +5,6 @@
 
 #include "writeback/seams.hpp"
 
-#include <filesystem>
 #include <functional>
 
 namespace hpsd::writeback {
@@ -13,10 +12,6 @@ namespace hpsd::writeback {
 // ioctl(2) on the channel's descriptor: 0, or -1 with errno (e.g.
 // ChannelServer::ioctl, which fails with ENOTCONN while not attached).
 using ChannelIoctl = std::function<int(unsigned long request, void* arg)>;
-
-// A ChannelIoctl that finds hpsd's descriptor in /proc/self/fd at every
-// call (channel_fd.hpp); ENODEV while the channel is not open.
-ChannelIoctl proc_channel_ioctl(std::filesystem::path device);
 
 class IoctlKernel final : public KernelWriteback {
 public:

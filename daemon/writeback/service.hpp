@@ -22,10 +22,9 @@ EngineConfig engine_config(const Config& config);
 class WritebackService {
 public:
 	// Starts the engine thread.  `ioctl` reaches the channel's descriptor
-	// (ChannelServer::ioctl); by default it is looked up in /proc/self/fd.
+	// (ChannelServer::ioctl: the device allows one open, so never another).
 	static hps::Result<std::unique_ptr<WritebackService>, std::string>
-	start(const Config& config, EngineLog log,
-	      ChannelIoctl ioctl = proc_channel_ioctl("/dev/hps-channel"));
+	start(const Config& config, EngineLog log, ChannelIoctl ioctl);
 
 	// See EngineThread::stop().  Idempotent; the destructor calls it.
 	void stop();
