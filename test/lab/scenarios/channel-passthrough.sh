@@ -15,7 +15,7 @@ IMG=chan-$RANDOM		# the RBD pool may hold images of earlier runs
 VOL_ID=7
 VOL=hps-chan-$VOL_ID
 DEV=/dev/mapper/$VOL
-SIZE_MB=32
+SIZE_MB=64
 TIMEOUT_PARAM=/sys/module/dm_hps/parameters/daemon_timeout
 export HPS_SOCKET=$SOCK
 
@@ -130,23 +130,24 @@ check_kernel "I/O through the channel"
 
 # --- hpsd killed mid-I/O -----------------------------------------------------------------
 
-head -c $((8 << 20)) /dev/urandom >"$WORK/b.bin"
-dd if="$WORK/b.bin" of="$DEV" bs=64k seek=64 oflag=direct conv=fsync status=none &
+# 16 MiB at 24 MiB: long enough (4096 requests) to be killed in the middle.
+head -c $((16 << 20)) /dev/urandom >"$WORK/b.bin"
+dd if="$WORK/b.bin" of="$DEV" bs=64k seek=384 oflag=direct conv=fsync status=none &
 dd_pid=$!
-sleep 3
+sleep 2
 kill -0 "$dd_pid" 2>/dev/null || die "the write finished before hpsd could be killed; make it longer"
-log "kill -9 hpsd (pid $hpsd_pid) during an 8 MiB write"
+log "kill -9 hpsd (pid $hpsd_pid) during a 16 MiB write"
 kill9_hpsd
 sleep 2
 kill -0 "$dd_pid" 2>/dev/null || die "the write ended while no hpsd was running"
 start_hpsd
 wait "$dd_pid" || die "the write failed across the hpsd restart"
-must dd if="$DEV" of="$WORK/b.back" bs=64k skip=64 count=128 iflag=direct status=none
+must dd if="$DEV" of="$WORK/b.back" bs=64k skip=384 count=256 iflag=direct status=none
 must cmp "$WORK/b.bin" "$WORK/b.back"
 rm -f "$WORK/export.bin"
 must timeout 300 rbd export --no-progress "$IMG" "$WORK/export.bin"
-must cmp -n $((4 << 20)) "$WORK/a.bin" "$WORK/export.bin"
-must cmp -i $((4 << 20)):0 -n $((8 << 20)) "$WORK/export.bin" "$WORK/b.bin"
+must cmp -n $((8 << 20)) "$WORK/a.bin" "$WORK/export.bin"
+must cmp -i $((24 << 20)):0 -n $((16 << 20)) "$WORK/export.bin" "$WORK/b.bin"
 dmesg | grep -q 'channel: hpsd exited' || die "the kernel log does not say hpsd exited"
 log "the write resumed after the restart; device and rbd export hold the data"
 check_kernel "kill -9 mid-I/O"
@@ -180,11 +181,33 @@ check_kernel "daemon_timeout"
 
 # A new hpsd serves the volume again.
 start_hpsd
-# What the device holds now: a.bin's first 4 MiB, then b.bin.
-must dd if="$DEV" of="$WORK/again" bs=64k count=192 iflag=direct status=none
-must cmp -n $((4 << 20)) "$WORK/a.bin" "$WORK/again"
-must cmp -i $((4 << 20)):0 -n $((8 << 20)) "$WORK/again" "$WORK/b.bin"
+must dd if="$DEV" of="$WORK/a.again" bs=64k count=128 iflag=direct status=none
+must cmp "$WORK/a.bin" "$WORK/a.again"
+must dd if="$DEV" of="$WORK/b.again" bs=64k skip=384 count=256 iflag=direct status=none
+must cmp "$WORK/b.bin" "$WORK/b.again"
 log "a new hpsd serves the volume again"
+
+# --- SIGTERM mid-I/O ------------------------------------------------------------------------
+
+# hpsd commits what the backend has in flight and lets go of the rest: the
+# kernel queues it again and the next hpsd serves it.
+head -c $((16 << 20)) /dev/urandom >"$WORK/c.bin"
+dd if="$WORK/c.bin" of="$DEV" bs=64k seek=640 oflag=direct conv=fsync status=none &
+dd_pid=$!
+sleep 2
+kill -0 "$dd_pid" 2>/dev/null || die "the write finished before hpsd could be stopped; make it longer"
+log "SIGTERM to hpsd (pid $hpsd_pid) during a 16 MiB write"
+must kill -TERM "$hpsd_pid"
+timeout 60 tail --pid="$hpsd_pid" -f /dev/null || die "hpsd did not exit within 60s of SIGTERM"
+wait "$hpsd_pid" || die "hpsd exited non-zero after SIGTERM"
+hpsd_pid=
+kill -0 "$dd_pid" 2>/dev/null || die "the write ended while no hpsd was running"
+start_hpsd
+wait "$dd_pid" || die "the write failed across a SIGTERM and restart of hpsd"
+must dd if="$DEV" of="$WORK/c.back" bs=64k skip=640 count=256 iflag=direct status=none
+must cmp "$WORK/c.bin" "$WORK/c.back"
+log "the write resumed after a clean stop and restart"
+check_kernel "SIGTERM mid-I/O"
 
 # --- clean stop, teardown ------------------------------------------------------------------
 
