@@ -553,11 +553,10 @@ static void hps_chan_work_fn(struct work_struct *work)
 		list_for_each_entry_safe(req, tmp, &hps_chan.queue, node) {
 			deadline = (time_after(req->queued, hps_chan.lost_at) ?
 				    req->queued : hps_chan.lost_at) + timeout;
-			if (!time_before(jiffies, deadline)) {
+			if (!time_before(jiffies, deadline))
 				list_move_tail(&req->node, &expired);
-			} else if (!next || time_before(deadline, next)) {
+			else if (!next || time_before(deadline, next))
 				next = deadline;
-			}
 		}
 	}
 	if (!hps_chan.exiting) {
@@ -623,8 +622,11 @@ static int hps_channel_release(struct inode *inode, struct file *file)
 	spin_unlock_irqrestore(&hps_chan.lock, flags);
 	hps_chan_finish(cancel, nr_cancel, put, nr_put, kick, 0);
 
-	if (cf->attached)
+	if (cf->attached) {
+		/* What it had taken for writeback is taken again by the next. */
+		hps_wb_forget_all();
 		DMINFO("channel: hpsd (pid %d) detached", cf->pid);
+	}
 	kfree(cf);
 	atomic_set(&hps_channel_busy, 0);
 	return 0;
@@ -694,6 +696,12 @@ static long hps_channel_ioctl(struct file *file, unsigned int cmd,
 	switch (cmd) {
 	case HPS_IOC_ATTACH:
 		return hps_channel_attach(cf, (struct hps_attach __user *)arg);
+	case HPS_IOC_WB_TAKE:
+	case HPS_IOC_WB_DONE:
+		/* Writeback state belongs to the attached hpsd (dm-hps-wb.c). */
+		if (!READ_ONCE(cf->attached))
+			return -EPERM;
+		return hps_wb_ioctl(cmd, (void __user *)arg);
 	default:
 		return -ENOTTY;
 	}

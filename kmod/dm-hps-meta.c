@@ -5,7 +5,7 @@
  *
  * Each page of words has two on-disk slots; the valid one with the newer
  * seq wins, so a page write torn by a crash leaves the previous copy.
- * Writing pages back comes with the data path (DATAPATH.md).
+ * Pages are written back by commits (dm-hps-commit.c).
  */
 #include <linux/bitmap.h>
 #include <linux/crc32c.h>
@@ -54,6 +54,7 @@ void hps_meta_free(struct hps_meta *m)
 	kvfree(m->words);
 	kvfree(m->page_seq);
 	bitmap_free(m->page_slot);
+	bitmap_free(m->page_dirty);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -62,7 +63,8 @@ static int hps_meta_alloc(struct hps_meta *m, const struct hps_geometry *g)
 	m->words = kvcalloc(g->nr_blocks, sizeof(u32), GFP_KERNEL);
 	m->page_seq = kvcalloc(g->meta_pages, sizeof(u32), GFP_KERNEL);
 	m->page_slot = bitmap_zalloc(g->meta_pages, GFP_KERNEL);
-	if (!m->words || !m->page_seq || !m->page_slot) {
+	m->page_dirty = bitmap_zalloc(g->meta_pages, GFP_KERNEL);
+	if (!m->words || !m->page_seq || !m->page_slot || !m->page_dirty) {
 		hps_meta_free(m);
 		return -ENOMEM;
 	}

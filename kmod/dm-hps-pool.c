@@ -4,8 +4,8 @@
  * partition) shared by many hps volumes.
  *
  * Table: <cache_dev> <pool_id> <block_sectors> [<#features> <feature>...]
- * See FORMAT.md.  There is no metadata yet: the pool validates its table,
- * registers itself so volumes can bind to it, and reports its geometry.
+ * See FORMAT.md.  The pool object (superblock, volume table, index,
+ * commits) outlives table reloads; volumes bind to it.
  */
 #include <linux/bio.h>
 #include <linux/blkdev.h>
@@ -26,6 +26,56 @@ struct hps_pool_c {
 	struct hps_geometry geo;	/* layout of the cache device */
 };
 
+/* Undo hps_pool_setup(); also for a partly set up pool. */
+static void hps_pool_teardown(struct hps_pool *pool)
+{
+	if (pool->wq) {
+		/* Nothing is queued: no volume is left to queue anything. */
+		hps_commit_now(pool);
+		hps_commit_exit(pool);
+	}
+	if (pool->bdev)
+		blkdev_put(pool->bdev, FMODE_READ | FMODE_WRITE);
+	pool->bdev = NULL;
+	hps_meta_free(&pool->meta);
+}
+
+/*
+ * Everything a freshly loaded or formatted pool needs besides its
+ * superblock: the index, the volume table, and the commit machinery.
+ */
+static int hps_pool_setup(struct dm_target *ti, struct hps_pool *pool,
+			  struct hps_pool_c *pc, bool format)
+{
+	int r;
+
+	pool->geo = pc->geo;
+	pool->pool_tag = hps_meta_pool_tag(pool->super.uuid);
+	pool->bdev = blkdev_get_by_dev(pc->cache_dev->bdev->bd_dev,
+				       FMODE_READ | FMODE_WRITE, NULL);
+	if (IS_ERR(pool->bdev)) {
+		r = PTR_ERR(pool->bdev);
+		pool->bdev = NULL;
+		return hps_ctr_fail(ti, r, "cannot open cache_dev", "error %d", r);
+	}
+	r = hps_meta_load(&pool->meta, pool->bdev, &pc->geo, pool->super.uuid);
+	if (r)
+		return hps_ctr_fail(ti, r, "cannot load the pool's metadata",
+				    "error %d", r);
+	if (pool->meta.bad_slots)
+		DMWARN("%s: pool %u: %llu corrupt metadata slot(s); their other copies were used",
+		       hps_md_name(ti), pool->pool_id, pool->meta.bad_slots);
+	r = hps_vtable_load(pool, format);
+	if (r)
+		return hps_ctr_fail(ti, r, "cannot load the pool's volume table",
+				    "error %d", r);
+	r = hps_commit_init(pool);
+	if (r)
+		return hps_ctr_fail(ti, r, "cannot set up metadata commits",
+				    "error %d", r);
+	return hps_cache_init(pool);
+}
+
 struct hps_pool *hps_pool_find(dev_t devt)
 {
 	struct hps_pool *pool;
@@ -37,6 +87,26 @@ struct hps_pool *hps_pool_find(dev_t devt)
 	return NULL;
 }
 
+struct hps_pool *hps_pool_find_id(unsigned int pool_id)
+{
+	struct hps_pool *pool;
+
+	lockdep_assert_held(&hps_lock);
+	list_for_each_entry(pool, &hps_pools, node)
+		if (pool->pool_id == pool_id && pool->nr_targets)
+			return pool;
+	return NULL;
+}
+
+struct hps_pool *hps_pool_next(struct hps_pool *pool)
+{
+	lockdep_assert_held(&hps_lock);
+	pool = list_prepare_entry(pool, &hps_pools, node);
+	list_for_each_entry_continue(pool, &hps_pools, node)
+		return pool;
+	return NULL;
+}
+
 /* Free @pool once no pool target and no volume refers to it. */
 void hps_pool_put_unused(struct hps_pool *pool)
 {
@@ -44,8 +114,8 @@ void hps_pool_put_unused(struct hps_pool *pool)
 	if (pool->nr_targets || !list_empty(&pool->volumes))
 		return;
 	list_del(&pool->node);
-	hps_meta_free(&pool->meta);
-	kfree(pool);
+	hps_pool_teardown(pool);
+	kvfree(pool);
 }
 
 /* Volume devices bound to @pool; a device mid-reload counts once. */
@@ -150,16 +220,13 @@ static int hps_pool_bind(struct dm_target *ti, struct hps_pool_c *pc,
 				     format, force_format, &fresh->super);
 		if (r)
 			goto out;
-		r = hps_meta_load(&fresh->meta, pc->cache_dev->bdev, &pc->geo,
-				  fresh->super.uuid);
+		fresh->pool_id = pool_id;
+		fresh->block_sectors = block_sectors;
+		r = hps_pool_setup(ti, fresh, pc, format);
 		if (r) {
-			hps_ctr_fail(ti, r, "cannot load the pool's metadata",
-				     "error %d", r);
+			hps_pool_teardown(fresh);
 			goto out;
 		}
-		if (fresh->meta.bad_slots)
-			DMWARN("%s: pool %u: %llu corrupt metadata slot(s); their other copies were used",
-			       hps_md_name(ti), pool_id, fresh->meta.bad_slots);
 		pool = fresh;
 		fresh = NULL;
 		pool->devt = devt;
@@ -174,7 +241,7 @@ static int hps_pool_bind(struct dm_target *ti, struct hps_pool_c *pc,
 	r = 0;
 out:
 	mutex_unlock(&hps_lock);
-	kfree(fresh);
+	kvfree(fresh);
 	return r;
 }
 
@@ -256,7 +323,7 @@ static int hps_pool_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	}
 
 	pc = kzalloc(sizeof(*pc), GFP_KERNEL);
-	fresh = kzalloc(sizeof(*fresh), GFP_KERNEL);
+	fresh = kvzalloc(sizeof(*fresh), GFP_KERNEL);
 	if (!pc || !fresh) {
 		ti->error = "out of memory";
 		r = -ENOMEM;
@@ -300,7 +367,7 @@ static int hps_pool_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 bad_put:
 	dm_put_device(ti, pc->cache_dev);
 bad_free:
-	kfree(fresh);
+	kvfree(fresh);
 	kfree(pc);
 	return r;
 }
@@ -346,10 +413,17 @@ static void hps_pool_status(struct dm_target *ti, status_type_t type,
 		mutex_lock(&hps_lock);
 		nr_volumes = hps_pool_nr_volumes(pool);
 		mutex_unlock(&hps_lock);
-		DMEMIT("%u %u %llu %u %s %pU %llu %llu %llu", HPS_ABI_VERSION,
-		       pool->block_sectors, (unsigned long long)pc->geo.nr_blocks,
-		       nr_volumes, "ok", pool->super.uuid, pool->meta.used,
-		       pool->meta.dirty, pool->meta.index_bytes);
+		DMEMIT("%u %u %llu %u %s %pU %lld %lld %llu %lld %lld %lld %d %lld %lld",
+		       HPS_ABI_VERSION, pool->block_sectors,
+		       (unsigned long long)pc->geo.nr_blocks, nr_volumes,
+		       READ_ONCE(pool->failing) ? "failing" : "ok",
+		       pool->super.uuid, atomic64_read(&pool->total.used),
+		       atomic64_read(&pool->total.dirty), pool->meta.index_bytes,
+		       atomic64_read(&pool->pfree), atomic64_read(&pool->commits),
+		       atomic64_read(&pool->commit_errors),
+		       atomic_read(&pool->errors),
+		       atomic64_read(&pool->wb_inflight),
+		       atomic64_read(&pool->wb_cleaned));
 		break;
 	case STATUSTYPE_TABLE:
 		/* format / force_format are one-shot and never echoed. */
@@ -364,14 +438,56 @@ static void hps_pool_status(struct dm_target *ti, status_type_t type,
 	}
 }
 
-/* No pool messages exist yet. */
+/*
+ * Messages:
+ *   commit                          write changed metadata now
+ *   release_volume <id> [force]     forget an unbound volume's blocks and
+ *                                   slot (force: even dirty ones)
+ */
 static int hps_pool_message(struct dm_target *ti, unsigned int argc,
 			    char **argv, char *result, unsigned int maxlen)
 {
-	if (!argc)
+	struct hps_pool_c *pc = ti->private;
+	bool force = false;
+	u64 id;
+	int r;
+
+	if (!argc) {
 		DMWARN("%s: empty message", hps_md_name(ti));
-	else
-		DMWARN("%s: unknown message '%.32s'", hps_md_name(ti), argv[0]);
+		return -EINVAL;
+	}
+	if (!strcmp(argv[0], "commit") && argc == 1)
+		return hps_commit_now(pc->pool);
+	if (!strcmp(argv[0], "release_volume") && (argc == 2 || argc == 3)) {
+		if (hps_parse_u64(argv[1], 1, HPS_VOLUME_ID_MAX, &id)) {
+			DMWARN("%s: release_volume: volume_id must be 1..4294967295, got '%.32s'",
+			       hps_md_name(ti), argv[1]);
+			return -EINVAL;
+		}
+		if (argc == 3) {
+			if (strcmp(argv[2], "force")) {
+				DMWARN("%s: release_volume: unknown option '%.32s' (known: force)",
+				       hps_md_name(ti), argv[2]);
+				return -EINVAL;
+			}
+			force = true;
+		}
+		mutex_lock(&hps_lock);
+		r = hps_vtable_release(pc->pool, id, force);
+		mutex_unlock(&hps_lock);
+		if (r == -EBUSY)
+			DMWARN("%s: release_volume %llu: bound, under writeback, or dirty without force",
+			       hps_md_name(ti), id);
+		else if (r == -ENOENT)
+			DMWARN("%s: release_volume %llu: no such volume in the pool",
+			       hps_md_name(ti), id);
+		else if (!r)
+			DMINFO("%s: volume %llu released from pool %u", hps_md_name(ti),
+			       id, pc->pool->pool_id);
+		return r;
+	}
+	DMWARN("%s: unknown message or wrong argument count: '%.32s' (known: commit, release_volume <id> [force])",
+	       hps_md_name(ti), argv[0]);
 	return -EINVAL;
 }
 

@@ -21,15 +21,7 @@ static_assert(sizeof(struct hps_disk_super) <= 512);
 static int hps_super_io(struct block_device *bdev, sector_t sector,
 			struct page *page, blk_opf_t opf)
 {
-	struct bio *bio;
-	int r;
-
-	bio = bio_alloc(bdev, 1, opf, GFP_KERNEL);
-	bio->bi_iter.bi_sector = sector;
-	__bio_add_page(bio, page, PAGE_SIZE, 0);
-	r = submit_bio_wait(bio);
-	bio_put(bio);
-	return r;
+	return hps_io_pages(bdev, opf, &page, &sector, 1);
 }
 
 static u32 hps_super_crc(const struct hps_disk_super *sb)

@@ -3,8 +3,7 @@
  * dm-hps: the hps target, one cached volume bound to an hps-pool.
  *
  * Table: <pool_dev> <volume_id> <role> [<#opt_args> <opt_arg>...]
- * See FORMAT.md.  There is no data path yet (no backend channel): reads
- * return zeroes, as a fresh RBD image would, and everything else fails.
+ * See FORMAT.md.  The I/O path is in dm-hps-map.c.
  */
 #include <linux/bio.h>
 #include <linux/blkdev.h>
@@ -101,11 +100,31 @@ static int hps_volume_bind(struct dm_target *ti, struct hps_volume *v)
 			goto out;
 		}
 	}
+	r = hps_vtable_bind(pool, v->volume_id,
+			    DIV_ROUND_UP_SECTOR_T(ti->len, pool->block_sectors), &v->slot);
+	if (r) {
+		hps_ctr_fail(ti, r, r == -ENOSPC ?
+			     "the pool's key space or volume table is full" :
+			     "cannot write the pool's volume table",
+			     "volume_id %u, pool %u, error %d", v->volume_id,
+			     pool->pool_id, r);
+		goto out;
+	}
+	v->base = pool->slots[v->slot].base;
+	v->nr_blocks = pool->slots[v->slot].nr_blocks;
 	v->pool = pool;
 	list_add_tail(&v->pool_node, &pool->volumes);
 out:
 	mutex_unlock(&hps_lock);
 	return r;
+}
+
+static void hps_volume_unbind(struct hps_volume *v)
+{
+	mutex_lock(&hps_lock);
+	list_del(&v->pool_node);
+	hps_pool_put_unused(v->pool);
+	mutex_unlock(&hps_lock);
 }
 
 static int hps_volume_ctr(struct dm_target *ti, unsigned int argc, char **argv)
@@ -135,8 +154,6 @@ static int hps_volume_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	}
 	v->devt = hps_md_devt(ti);
 	v->mode = HPS_MODE_WRITEBACK;
-	atomic64_set(&v->reads, 0);
-	atomic64_set(&v->writes, 0);
 
 	pool_path = dm_shift_arg(&as);
 
@@ -180,6 +197,15 @@ static int hps_volume_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	/* Advertise a volatile write cache: flushes reach map(). */
 	ti->num_flush_bios = 1;
 	ti->flush_supported = true;
+	ti->num_discard_bios = 1;
+	ti->per_io_data_size = sizeof(struct hps_bio);
+	/* No bio crosses a cache block or exceeds a channel buffer. */
+	r = dm_set_target_max_io_len(ti, min_t(u32, v->pool->block_sectors,
+					       HPS_CHAN_IO_BYTES >> SECTOR_SHIFT));
+	if (r) {
+		hps_volume_unbind(v);
+		goto bad_put;
+	}
 	ti->private = v;
 	return 0;
 
@@ -194,32 +220,10 @@ static void hps_volume_dtr(struct dm_target *ti)
 {
 	struct hps_volume *v = ti->private;
 
-	mutex_lock(&hps_lock);
-	list_del(&v->pool_node);
-	hps_pool_put_unused(v->pool);
-	mutex_unlock(&hps_lock);
+	hps_volume_unbind(v);
 
 	dm_put_device(ti, v->pool_dev);
 	kfree(v);
-}
-
-/*
- * No data path yet: a read returns zeroes (what a fresh RBD image holds);
- * writes, flushes and anything else fail with an I/O error.
- */
-static int hps_volume_map(struct dm_target *ti, struct bio *bio)
-{
-	struct hps_volume *v = ti->private;
-
-	if (bio_op(bio) != REQ_OP_READ) {
-		atomic64_inc(&v->writes);
-		return DM_MAPIO_KILL;
-	}
-
-	atomic64_inc(&v->reads);
-	zero_fill_bio(bio);
-	bio_endio(bio);
-	return DM_MAPIO_SUBMITTED;
 }
 
 static void hps_volume_status(struct dm_target *ti, status_type_t type,
@@ -233,9 +237,18 @@ static void hps_volume_status(struct dm_target *ti, status_type_t type,
 
 	switch (type) {
 	case STATUSTYPE_INFO:
-		DMEMIT("%s %s %u %llu %llu", role, mode, v->volume_id,
-		       (unsigned long long)atomic64_read(&v->reads),
-		       (unsigned long long)atomic64_read(&v->writes));
+		DMEMIT("%s %s %u %lld %lld %lld %lld %lld %lld %lld %lld %lld %s",
+		       role, mode, v->volume_id,
+		       atomic64_read(&v->pool->slot_counts[v->slot].used),
+		       atomic64_read(&v->pool->slot_counts[v->slot].dirty),
+		       atomic64_read(&v->read_hits),
+		       atomic64_read(&v->read_misses),
+		       atomic64_read(&v->writes),
+		       atomic64_read(&v->write_through),
+		       atomic64_read(&v->flushes),
+		       atomic64_read(&v->discards),
+		       atomic64_read(&v->errors),
+		       READ_ONCE(v->pool->failing) ? "failing" : "ok");
 		break;
 	case STATUSTYPE_TABLE:
 		/* The current role and mode, so the line reloads as is. */
@@ -307,6 +320,7 @@ struct target_type hps_volume_target = {
 	.ctr = hps_volume_ctr,
 	.dtr = hps_volume_dtr,
 	.map = hps_volume_map,
+	.end_io = hps_volume_end_io,
 	.status = hps_volume_status,
 	.message = hps_volume_message,
 };

@@ -15,6 +15,10 @@
 #include <linux/mutex.h>
 #include <linux/types.h>
 #include <linux/atomic.h>
+#include <linux/bio.h>
+#include <linux/spinlock.h>
+#include <linux/srcu.h>
+#include <linux/workqueue.h>
 
 #include <linux/dm-hps.h>
 
@@ -25,17 +29,55 @@
 #define HPS_MODULE_VERSION "0.1.0"
 
 /*
- * The in-memory index of a pool: one word a block (HPS_WORD_*), and for
- * each metadata page its seq and which of its two slots holds it.
+ * Bits of a block's word kept only in memory; HPS_WORD_* (uapi) are the
+ * ones on disk.  A word is one of:
+ *   0                       free, in memory and on disk
+ *   tag|VALID[|DIRTY]...    a cached block of key (set, tag)
+ *   tag|DIRTY|PFREE         reserved: an allocating write to it is in
+ *                           flight; free on disk until the write completed
+ *   PFREE                   dropped: free once a commit wrote it as free
+ */
+#define HPS_W_REF		(1U << 28)	/* read or written since the clock passed */
+#define HPS_W_WB		(1U << 29)	/* handed to writeback (WB_TAKE) */
+#define HPS_W_WB_OK		(1U << 30)	/* not written since WB_TAKE */
+#define HPS_W_PFREE		(1U << 31)	/* not free on disk yet */
+#define HPS_W_RESERVED(w)	(((w) & (HPS_W_PFREE | HPS_WORD_DIRTY)) == \
+				 (HPS_W_PFREE | HPS_WORD_DIRTY))
+
+/* Set locks: a set uses lock (set % HPS_SET_LOCKS). */
+#define HPS_SET_LOCKS		1024
+/* Metadata pages written per batch by a commit. */
+#define HPS_COMMIT_BATCH	64
+/* Cache-device errors before a pool stops caching new data. */
+#define HPS_ERROR_BUDGET	16
+
+/*
+ * The in-memory index of a pool: one word a block, and for each metadata
+ * page its seq, which of its two slots holds it, and whether it changed
+ * since the last commit.
  */
 struct hps_meta {
 	u32 *words;
 	u32 *page_seq;
 	unsigned long *page_slot;	/* bit set: slot 1 is the current copy */
-	u64 used;			/* valid blocks */
-	u64 dirty;			/* valid and dirty blocks */
+	unsigned long *page_dirty;	/* changed since the last commit */
+	u64 used;			/* valid blocks at load */
+	u64 dirty;			/* valid and dirty blocks at load */
 	u64 bad_slots;			/* this pool's slots found corrupt at load */
 	u64 index_bytes;		/* kernel memory the above takes */
+};
+
+/* A volume's range of the pool's key space (the volume table, on disk). */
+struct hps_vslot {
+	u32 volume_id;			/* 0: free slot */
+	u64 base;			/* first key, a multiple of nr_sets */
+	u64 nr_blocks;
+};
+
+/* Live counters of a pool, per volume slot and in total. */
+struct hps_counts {
+	atomic64_t used;		/* valid blocks */
+	atomic64_t dirty;		/* valid and dirty blocks */
 };
 
 /*
@@ -47,38 +89,49 @@ struct hps_pool {
 	struct list_head node;		/* on the module's pool list */
 	dev_t devt;			/* the pool's own dm device */
 	dev_t cache_devt;		/* the cache device it owns */
+	struct block_device *bdev;	/* the cache device, held by the pool */
 	unsigned int pool_id;
 	unsigned int block_sectors;
+	unsigned int block_shift;	/* ilog2(block_sectors) */
 	unsigned int nr_targets;	/* hps-pool targets using this object */
 	struct list_head volumes;	/* struct hps_volume, by pool_node */
 	struct hps_disk_super super;	/* as on disk since load or format */
+	struct hps_geometry geo;
 	struct hps_meta meta;
+	u32 pool_tag;			/* crc32c of the uuid, in page headers */
+
+	/* Volume table (dm-hps-vtable.c); changed under hps_lock. */
+	struct hps_vslot slots[HPS_MAX_SLOTS];
+	u32 vtable_seq;
+
+	/* The index (dm-hps-cache.c). */
+	spinlock_t set_locks[HPS_SET_LOCKS];
+	struct hps_counts total;
+	struct hps_counts slot_counts[HPS_MAX_SLOTS];
+	atomic64_t pfree;		/* dropped or reserved, not free yet */
+	atomic64_t epoch_dirty[4];	/* dirty blocks of each epoch */
+	atomic_t cur_epoch;		/* epoch given to newly dirty blocks */
+	atomic_t errors;		/* cache-device errors */
+	bool failing;			/* error budget spent: cache nothing new */
+
+	/* Commits (dm-hps-commit.c). */
+	struct srcu_struct srcu;	/* bios remapped to the cache device */
+	struct workqueue_struct *wq;
+	struct work_struct commit_work;
+	struct mutex commit_mutex;
+	spinlock_t defer_lock;
+	struct bio_list commit_waiters;	/* complete after the next commit */
+	struct bio_list deferred;	/* map again after the next commit */
+	struct page *commit_pages[HPS_COMMIT_BATCH];
+	unsigned long *commit_pfree;	/* per batch page, its PFREE words */
+	atomic64_t commits;
+	atomic64_t commit_errors;
+
+	/* Writeback (dm-hps-wb.c); under hps_lock. */
+	u64 wb_cursor;			/* next set WB_TAKE looks at */
+	atomic64_t wb_inflight;		/* blocks handed out, not done */
+	atomic64_t wb_cleaned;		/* blocks WB_DONE marked clean */
 };
-
-/* One instance of the hps (volume) target. */
-struct hps_volume {
-	struct list_head pool_node;	/* on pool->volumes */
-	struct hps_pool *pool;
-	struct dm_dev *pool_dev;	/* held open: the pool cannot be removed */
-	dev_t devt;			/* the volume's own dm device */
-	u32 volume_id;
-	enum hps_role role;		/* READ_ONCE/WRITE_ONCE: messages change it */
-	enum hps_cache_mode mode;	/* ditto */
-	u64 seq_cutoff;			/* bytes */
-	atomic64_t reads;		/* read bios seen */
-	atomic64_t writes;		/* every other bio seen */
-};
-
-extern struct mutex hps_lock;
-extern struct target_type hps_pool_target;
-extern struct target_type hps_volume_target;
-
-/* dm-hps-pool.c; the caller holds hps_lock. */
-struct hps_pool *hps_pool_find(dev_t devt);
-void hps_pool_put_unused(struct hps_pool *pool);
-
-/* dm-hps-pool.c: pools with a table, and their volumes; hps_lock held. */
-void hps_pool_counts(unsigned int *nr_pools, unsigned int *nr_volumes);
 
 /*
  * dm-hps-channel.c: a request to hpsd.  The submitter fills every field
@@ -103,9 +156,69 @@ struct hps_chan_req {
 	void (*done)(struct hps_chan_req *req, int error);
 };
 
+/* One instance of the hps (volume) target. */
+struct hps_volume {
+	struct list_head pool_node;	/* on pool->volumes */
+	struct hps_pool *pool;
+	struct dm_dev *pool_dev;	/* held open: the pool cannot be removed */
+	dev_t devt;			/* the volume's own dm device */
+	u32 volume_id;
+	unsigned int slot;		/* in the pool's volume table */
+	u64 base;			/* its first key */
+	u64 nr_blocks;
+	enum hps_role role;		/* READ_ONCE/WRITE_ONCE: messages change it */
+	enum hps_cache_mode mode;	/* ditto */
+	u64 seq_cutoff;			/* bytes; 0: no cutoff */
+	sector_t seq_next;		/* where a sequential stream would go on */
+	u64 seq_bytes;			/* bytes of the current stream */
+	atomic64_t read_hits;
+	atomic64_t read_misses;
+	atomic64_t writes;		/* write bios with data */
+	atomic64_t write_through;	/* of those, sent to the backend */
+	atomic64_t flushes;
+	atomic64_t discards;
+	atomic64_t errors;		/* bios failed */
+};
+
+/* Per-bio data of the hps target. */
+struct hps_bio {
+	struct hps_chan_req req;
+	struct hps_volume *v;
+	bio_end_io_t *orig_end_io;	/* hooked writes: dm's end_io */
+	void *orig_private;
+	u64 block;			/* remapped: the pool block */
+	u32 word;			/* allocating write: the word it sets */
+	int srcu_idx;
+	unsigned int flags;		/* HPS_BIO_* */
+};
+
+#define HPS_BIO_SRCU		(1U << 0)	/* holds pool->srcu */
+#define HPS_BIO_ALLOC		(1U << 1)	/* reserved hb->block for its data */
+#define HPS_BIO_HOOKED		(1U << 2)	/* bi_end_io is hps_write_endio */
+#define HPS_BIO_COMMIT		(1U << 3)	/* complete after a commit */
+
+extern struct mutex hps_lock;
+extern struct target_type hps_pool_target;
+extern struct target_type hps_volume_target;
+
+/* dm-hps-pool.c; the caller holds hps_lock. */
+struct hps_pool *hps_pool_find(dev_t devt);
+struct hps_pool *hps_pool_find_id(unsigned int pool_id);
+struct hps_pool *hps_pool_next(struct hps_pool *pool);	/* NULL: the first */
+#define hps_for_each_pool(pool) \
+	for (pool = hps_pool_next(NULL); pool; pool = hps_pool_next(pool))
+void hps_pool_put_unused(struct hps_pool *pool);
+
+/* dm-hps-pool.c: pools with a table, and their volumes; hps_lock held. */
+void hps_pool_counts(unsigned int *nr_pools, unsigned int *nr_volumes);
+
 void hps_chan_submit(struct hps_chan_req *req);
 int hps_channel_init(void);
 void hps_channel_exit(void);
+
+/* dm-hps-io.c: synchronous I/O of whole pages, in parallel. */
+int hps_io_pages(struct block_device *bdev, blk_opf_t opf,
+		 struct page **pages, const sector_t *sectors, unsigned int n);
 
 /* dm-hps-meta.c */
 u32 hps_meta_pool_tag(const u8 uuid[16]);
@@ -117,6 +230,52 @@ void hps_meta_free(struct hps_meta *m);
 int hps_super_attach(struct dm_target *ti, struct block_device *bdev,
 		     const struct hps_geometry *g, unsigned int pool_id,
 		     bool format, bool force_format, struct hps_disk_super *out);
+
+/* dm-hps-vtable.c; hps_lock held. */
+int hps_vtable_load(struct hps_pool *pool, bool format);
+int hps_vtable_bind(struct hps_pool *pool, u32 volume_id, u64 nr_blocks,
+		    unsigned int *slot);
+int hps_vtable_release(struct hps_pool *pool, u32 volume_id, bool force);
+int hps_slot_of_key(struct hps_pool *pool, u64 key);
+
+/* dm-hps-cache.c: the index. */
+int hps_cache_init(struct hps_pool *pool);
+void hps_cache_exit(struct hps_pool *pool);
+static inline u32 *hps_word(struct hps_pool *pool, u64 block)
+{
+	return &pool->meta.words[block];
+}
+static inline spinlock_t *hps_set_lock(struct hps_pool *pool, u64 set)
+{
+	return &pool->set_locks[set % HPS_SET_LOCKS];
+}
+static inline void hps_page_dirty(struct hps_pool *pool, u64 block)
+{
+	set_bit(block / HPS_WORDS_PER_PAGE, pool->meta.page_dirty);
+}
+static inline sector_t hps_block_sector(struct hps_pool *pool, u64 block)
+{
+	return pool->geo.data_sector + (block << pool->block_shift);
+}
+void hps_count_word(struct hps_pool *pool, int slot, u32 word, int sign);
+void hps_cache_error(struct hps_pool *pool, const char *what, int error);
+
+/* dm-hps-commit.c */
+int hps_commit_init(struct hps_pool *pool);
+void hps_commit_exit(struct hps_pool *pool);
+void hps_commit_kick(struct hps_pool *pool);
+void hps_commit_wait_bio(struct hps_pool *pool, struct bio *bio);
+void hps_defer_bio(struct hps_pool *pool, struct bio *bio);
+int hps_commit_now(struct hps_pool *pool);
+
+/* dm-hps-map.c: the volume target's I/O path. */
+int hps_volume_map(struct dm_target *ti, struct bio *bio);
+int hps_volume_end_io(struct dm_target *ti, struct bio *bio, blk_status_t *error);
+void hps_volume_remap_deferred(struct bio *bio);
+
+/* dm-hps-wb.c: the writeback ioctls of the channel. */
+long hps_wb_ioctl(unsigned int cmd, void __user *arg);
+void hps_wb_forget_all(void);
 
 /* dm-hps-args.c */
 int hps_parse_uint(const char *s, unsigned int min, unsigned int max,

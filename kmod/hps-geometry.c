@@ -46,18 +46,15 @@ static int valid_block_sectors(__u32 bs)
 	return bs >= 8 && bs <= 2048 && !(bs & (bs - 1));
 }
 
-static __u32 vblock_bits_of(__u32 block_sectors)
-{
-	/* A volume is at most 65535 GiB < 2^36 bytes = 2^27 sectors. */
-	return 36 - 9 - ilog2_u64(block_sectors);
-}
-
-/* Fewest sets whose tags still fit HPS_TAG_BITS. */
+/*
+ * Fewest sets for which the key space (2^(HPS_TAG_BITS + k) blocks, shared
+ * by the volumes of the pool) covers 2^HPS_MIN_KEY_SPACE_SHIFT bytes.
+ */
 static __u32 min_set_bits(__u32 block_sectors)
 {
-	__u32 key_bits = HPS_SLOT_BITS + vblock_bits_of(block_sectors);
+	__u32 blocks_bits = HPS_MIN_KEY_SPACE_SHIFT - 9 - ilog2_u64(block_sectors);
 
-	return key_bits > HPS_TAG_BITS ? key_bits - HPS_TAG_BITS : 0;
+	return blocks_bits > HPS_TAG_BITS ? blocks_bits - HPS_TAG_BITS : 0;
 }
 
 __u64 hps_geometry_min_sectors(__u32 block_sectors)
@@ -93,8 +90,7 @@ int hps_geometry_init(struct hps_geometry *g, __u64 cache_sectors,
 	sets = 1ULL << k;
 
 	g->block_sectors = block_sectors;
-	g->vblock_bits = vblock_bits_of(block_sectors);
-	g->key_bits = HPS_SLOT_BITS + g->vblock_bits;
+	g->key_bits = HPS_TAG_BITS + k;
 	g->set_bits = k;
 	g->nr_blocks = nr;
 	g->nr_sets = sets;
@@ -108,7 +104,7 @@ int hps_geometry_init(struct hps_geometry *g, __u64 cache_sectors,
 
 __u64 hps_geometry_index_bytes(const struct hps_geometry *g)
 {
-	return g->nr_blocks * 4 + g->meta_pages * 4 + (g->meta_pages + 63) / 64 * 8;
+	return g->nr_blocks * 4 + g->meta_pages * 4 + 2 * ((g->meta_pages + 63) / 64 * 8);
 }
 
 __u64 hps_set_first_block(const struct hps_geometry *g, __u64 set)
@@ -130,9 +126,9 @@ __u64 hps_block_set(const struct hps_geometry *g, __u64 block)
 	return g->ways_extra + (block - big) / g->ways_base;
 }
 
-__u64 hps_make_key(const struct hps_geometry *g, __u32 slot, __u64 vblock)
+__u64 hps_make_key(const struct hps_geometry *g, __u64 base, __u64 vblock)
 {
-	return ((__u64)slot << g->vblock_bits) | vblock;
+	return (base + vblock) & ((1ULL << g->key_bits) - 1);
 }
 
 /*

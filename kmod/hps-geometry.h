@@ -16,12 +16,13 @@
 #define HPS_META_PAGE_HEADER	16
 #define HPS_WORDS_PER_PAGE	((4096 - HPS_META_PAGE_HEADER) / 4)
 
-/* Volumes per pool: the slot is the key's top 8 bits. */
-#define HPS_SLOT_BITS		8
-#define HPS_MAX_SLOTS		(1U << HPS_SLOT_BITS)
+/* Volumes a pool can hold (volume table slots). */
+#define HPS_MAX_SLOTS		256U
 
-/* A word keeps at most this many tag bits (see DATAPATH.md). */
-#define HPS_TAG_BITS		22
+/* A word keeps this many tag bits (HPS_WORD_TAG_MASK, DATAPATH.md). */
+#define HPS_TAG_BITS		24
+/* The smallest pool's key space still addresses 2^46 B (64 TiB) of volumes. */
+#define HPS_MIN_KEY_SPACE_SHIFT	46
 /* Fewest blocks a set may have. */
 #define HPS_MIN_WAYS		8
 
@@ -35,8 +36,7 @@
 
 struct hps_geometry {
 	__u32 block_sectors;	/* cache block, power of two */
-	__u32 vblock_bits;	/* bits of a block number inside a volume */
-	__u32 key_bits;		/* HPS_SLOT_BITS + vblock_bits */
+	__u32 key_bits;		/* HPS_TAG_BITS + set_bits: the pool's key space */
 	__u32 set_bits;		/* k: nr_sets = 1 << k */
 	__u64 nr_blocks;	/* data blocks */
 	__u64 nr_sets;
@@ -59,8 +59,8 @@ int hps_geometry_init(struct hps_geometry *g, __u64 cache_sectors,
 __u64 hps_geometry_min_sectors(__u32 block_sectors);
 
 /*
- * Kernel memory of a pool's index: a word a block, and a seq and a slot bit
- * a metadata page (struct hps_meta).
+ * Kernel memory of a pool's index: a word a block, and a seq, a slot bit and
+ * a dirty bit a metadata page (struct hps_meta).
  */
 __u64 hps_geometry_index_bytes(const struct hps_geometry *g);
 
@@ -70,8 +70,11 @@ __u64 hps_set_ways(const struct hps_geometry *g, __u64 set);
 /* The set block @block belongs to. */
 __u64 hps_block_set(const struct hps_geometry *g, __u64 block);
 
-/* key = slot << vblock_bits | vblock */
-__u64 hps_make_key(const struct hps_geometry *g, __u32 slot, __u64 vblock);
+/*
+ * A volume owns the keys [base, base + its blocks) of the pool's key space
+ * (the volume table says which); block vblock of it has key base + vblock.
+ */
+__u64 hps_make_key(const struct hps_geometry *g, __u64 base, __u64 vblock);
 /* Split a key into its set and tag, and join them back. */
 void hps_key_split(const struct hps_geometry *g, __u64 key, __u64 *set,
 		   __u32 *tag);

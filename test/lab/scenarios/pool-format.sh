@@ -100,7 +100,7 @@ load_counts() {
 	dmsetup status "$P" | awk '{ print $10, $11 }'
 	dm_remove "$P"
 }
-VALID=$((1 << 22)) DIRTY=$((1 << 23))
+VALID=$((1 << 24)) DIRTY=$((1 << 25))
 want_index=$("$HPS_BUILD/tools/hps-geometry" "$SLICE" 8 | sed -n 's/^index_bytes //p')
 must dm_create "$P" "$T"
 expect_eq "$(dmsetup status "$P" | awk '{ print $10, $11, $12 }')" "0 0 $want_index" \

@@ -137,17 +137,21 @@ expect_eq "$(field "$POOL" 4)" 1 "pool nr_volumes"
 expect_eq "$(dmsetup info -c --noheadings -o open "$POOL" | tr -d ' ')" 1 "pool open count (held by the volume)"
 log "volume: $(dmsetup status "$VOL")"
 
-# Reads return zeroes and are counted; writes fail and are counted.
-r0=$(field "$VOL" 4)
-w0=$(field "$VOL" 5)
-must dd if="/dev/mapper/$VOL" of=/dev/null bs=4096 count=16 iflag=direct status=none
-must cmp -n 65536 "/dev/mapper/$VOL" /dev/zero
-r1=$(field "$VOL" 4)
-[ "$r1" -gt "$r0" ] || die "reads counter did not advance ($r0 -> $r1)"
-must_fail dd if=/dev/zero of="/dev/mapper/$VOL" bs=4096 count=1 oflag=direct status=none
-w1=$(field "$VOL" 5)
-[ "$w1" -gt "$w0" ] || die "writes counter did not advance ($w0 -> $w1)"
-log "volume I/O: reads $r0 -> $r1, writes $w0 -> $w1 (writes fail until the data path)"
+# Without hpsd: a whole-block write is cached (dirty) and reads back from
+# the cache; a miss waits daemon_timeout (1 s here) for a daemon and fails.
+TO=/sys/module/dm_hps/parameters/daemon_timeout
+to0=$(cat "$TO")
+echo 1 >"$TO" || die "cannot set daemon_timeout"
+must dd if=/dev/urandom of=/tmp/smoke-w.bin bs=4096 count=4 status=none
+must dd if=/tmp/smoke-w.bin of="/dev/mapper/$VOL" bs=4096 count=4 oflag=direct status=none
+must dd if="/dev/mapper/$VOL" of=/tmp/smoke-r.bin bs=4096 count=4 iflag=direct status=none
+must cmp /tmp/smoke-w.bin /tmp/smoke-r.bin
+expect_eq "$(field "$VOL" 4) $(field "$VOL" 5) $(field "$VOL" 6) $(field "$VOL" 8)" "4 4 4 4" \
+	"volume cached, dirty, read hits, writes"
+must_fail dd if="/dev/mapper/$VOL" of=/dev/null bs=4096 skip=100 count=1 iflag=direct status=none
+expect_eq "$(field "$VOL" 7) $(field "$VOL" 12)" "1 1" "volume misses and errors without hpsd"
+echo "$to0" >"$TO"
+log "volume I/O: $(dmsetup status "$VOL")"
 
 # The pool device reads zeroes and refuses writes.
 must cmp -n 4096 "$POOLDEV" /dev/zero

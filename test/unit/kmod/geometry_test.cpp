@@ -94,7 +94,8 @@ TEST_CASE("geometry: about 1 GiB of index words per TiB at 4 KiB blocks", "[kmod
     const std::uint64_t bytes = hps_geometry_index_bytes(&g);
     CHECK(bytes <= (std::uint64_t{1} << 30));
     CHECK(bytes > (std::uint64_t{1} << 30) * 99 / 100);  // data area nearly all blocks
-    CHECK(bytes == g.nr_blocks * 4 + g.meta_pages * 4 + (g.meta_pages + 63) / 64 * 8);
+    // A word a block; a seq, a slot bit and a dirty bit a metadata page.
+    CHECK(bytes == g.nr_blocks * 4 + g.meta_pages * 4 + 2 * ((g.meta_pages + 63) / 64 * 8));
     // Bigger blocks need proportionally less (64 KiB: a sixteenth, plus pages).
     const hps_geometry big = make(kTiB, 128);
     CHECK(hps_geometry_index_bytes(&big) <= (std::uint64_t{1} << 26) * 101 / 100);
@@ -122,11 +123,12 @@ TEST_CASE("geometry: keys split into (set, tag) and join back", "[kmod][geometry
             const hps_geometry g = make(sectors, bs);
             INFO("block_sectors " << bs << " sectors " << sectors);
             std::mt19937_64 rng(sectors * bs);
-            const std::uint64_t vmax = (std::uint64_t{1} << g.vblock_bits) - 1;
+            const std::uint64_t kmax = (std::uint64_t{1} << g.key_bits) - 1;
             for (int i = 0; i < 20000; ++i) {
-                const std::uint32_t slot = rng() % HPS_MAX_SLOTS;
-                const std::uint64_t vblock = i < 4 ? (i % 2 ? vmax : 0) : rng() & vmax;
-                const std::uint64_t key = hps_make_key(&g, slot, vblock);
+                const std::uint64_t base = i < 4 ? 0 : rng() & kmax;
+                const std::uint64_t vblock = i < 4 ? (i % 2 ? kmax : 0) : rng() & kmax;
+                const std::uint64_t key = hps_make_key(&g, base, vblock);
+                REQUIRE(key <= kmax);
                 __u64 set = 0;
                 std::uint32_t tag = 0;
                 hps_key_split(&g, key, &set, &tag);
@@ -141,14 +143,16 @@ TEST_CASE("geometry: keys split into (set, tag) and join back", "[kmod][geometry
 TEST_CASE("geometry: a run of consecutive blocks spreads over distinct sets", "[kmod][geometry]")
 {
     const hps_geometry g = make(2 * kGiB, 8);
-    for (std::uint32_t slot : {0u, 1u, 255u}) {
+    // Volume bases are multiples of nr_sets (the volume table allocates them so).
+    const std::uint64_t n = g.nr_sets;
+    for (std::uint64_t base : {std::uint64_t{0}, 5 * n, (std::uint64_t{1} << g.key_bits) - n}) {
         // The first nr_sets blocks of a volume share a tag, so they must hit
         // every set exactly once.
         std::vector<bool> seen(g.nr_sets, false);
         for (std::uint64_t vb = 0; vb < g.nr_sets; ++vb) {
             __u64 set = 0;
             std::uint32_t tag = 0;
-            hps_key_split(&g, hps_make_key(&g, slot, vb), &set, &tag);
+            hps_key_split(&g, hps_make_key(&g, base, vb), &set, &tag);
             REQUIRE_FALSE(seen[set]);
             seen[set] = true;
         }
@@ -156,7 +160,7 @@ TEST_CASE("geometry: a run of consecutive blocks spreads over distinct sets", "[
     // Different volumes do not start on the same set.
     __u64 s0 = 0, s1 = 0;
     std::uint32_t t = 0;
-    hps_key_split(&g, hps_make_key(&g, 1, 0), &s0, &t);
-    hps_key_split(&g, hps_make_key(&g, 2, 0), &s1, &t);
+    hps_key_split(&g, hps_make_key(&g, g.nr_sets, 0), &s0, &t);
+    hps_key_split(&g, hps_make_key(&g, 2 * g.nr_sets, 0), &s1, &t);
     CHECK(s0 != s1);
 }

@@ -41,7 +41,7 @@
  * (seed ~0) of the whole struct with crc itself taken as 0.
  */
 #define HPS_SUPER_MAGIC		0x314c4f4f50535048ULL	/* "HPSPOOL1" */
-#define HPS_FORMAT_VERSION	1
+#define HPS_FORMAT_VERSION	2
 #define HPS_SUPER_CLEAN		(1U << 0)	/* last stopped with nothing in flight */
 
 struct hps_disk_super {
@@ -78,13 +78,37 @@ struct hps_disk_meta_header {
 	__le32 pool_tag;
 };
 
+/*
+ * Volume table (FORMAT.md, "On disk"): which volume owns which range of
+ * the pool's key space.  Two copies of 16 KiB at sectors 16 and 48; the
+ * valid one (crc32c, seed ~0, over the bytes after crc; pool_tag as in
+ * metadata pages) with the newer seq wins.
+ */
+#define HPS_VTABLE_SLOTS	256
+
+struct hps_disk_vtable_entry {
+	__le32 volume_id;	/* 0: free */
+	__le32 reserved0;
+	__le64 base;		/* first key, a multiple of the pool's sets */
+	__le64 nr_blocks;	/* keys owned, a multiple of the pool's sets */
+	__le64 reserved1;
+};
+
+struct hps_disk_vtable {
+	__le32 crc;
+	__le32 seq;
+	__le32 pool_tag;
+	__le32 nr_slots;	/* HPS_VTABLE_SLOTS */
+	struct hps_disk_vtable_entry slots[HPS_VTABLE_SLOTS];
+};
+
 #define HPS_META_WORDS_PER_PAGE	1020	/* (4096 - 16) / 4 */
 
-/* A block's 32-bit word; only these bits are kept on disk. */
-#define HPS_WORD_TAG_MASK	0x003fffffU	/* bits 0..21 */
-#define HPS_WORD_VALID		(1U << 22)
-#define HPS_WORD_DIRTY		(1U << 23)
-#define HPS_WORD_EPOCH_SHIFT	28		/* bits 28..29: dirty epoch */
+/* A block's 32-bit word; only these bits are kept on disk (28..31 are 0). */
+#define HPS_WORD_TAG_MASK	0x00ffffffU	/* bits 0..23 */
+#define HPS_WORD_VALID		(1U << 24)
+#define HPS_WORD_DIRTY		(1U << 25)
+#define HPS_WORD_EPOCH_SHIFT	26		/* bits 26..27: dirty epoch */
 #define HPS_WORD_EPOCH_MASK	(3U << HPS_WORD_EPOCH_SHIFT)
 #define HPS_WORD_DISK_MASK	(HPS_WORD_TAG_MASK | HPS_WORD_VALID | \
 				 HPS_WORD_DIRTY | HPS_WORD_EPOCH_MASK)

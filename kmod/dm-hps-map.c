@@ -1,0 +1,290 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dm-hps: the I/O path of the hps (volume) target.
+ *
+ * dm splits bios so none crosses a cache block (max_io_len), and sends a
+ * flush with data as an empty flush followed by the data.  So a bio here
+ * is one of: an empty flush, a read or write inside one block, a discard.
+ *
+ *   read      hit: remapped to the cache device; miss: hpsd reads RBD.
+ *   write     a dirty copy is overwritten in place; a whole block is
+ *             written to a newly reserved block (valid once written); a
+ *             partial block or one past the sequential cutoff goes to RBD
+ *             through hpsd after dropping a clean copy.
+ *   flush     completes after a metadata commit.
+ *   FUA       the write, then a commit, then completion.
+ *   discard   drops the range's blocks, then RBD discards it.
+ *
+ * In the passthrough role every bio goes to RBD through hpsd.
+ */
+#include <linux/bio.h>
+#include <linux/blkdev.h>
+
+#include "dm-hps.h"
+#include "dm-hps-cache.h"
+
+static struct bio *hps_bio_of(struct hps_bio *hb)
+{
+	return dm_bio_from_per_bio_data(hb, sizeof(*hb));
+}
+
+static void hps_backend_done(struct hps_chan_req *req, int error)
+{
+	struct hps_bio *hb = container_of(req, struct hps_bio, req);
+	struct bio *bio = hps_bio_of(hb);
+
+	if (error)
+		bio->bi_status = errno_to_blk_status(error);
+	bio_endio(bio);
+}
+
+/* Send @bio to the backend (RBD, through hpsd); it completes from there. */
+static int hps_to_backend(struct hps_volume *v, struct bio *bio,
+			  struct hps_bio *hb, u8 op, u8 flags)
+{
+	struct hps_chan_req *req = &hb->req;
+
+	req->bio = (op == HPS_OP_READ || op == HPS_OP_WRITE) ? bio : NULL;
+	req->iter = bio->bi_iter;
+	req->volume_id = v->volume_id;
+	req->op = op;
+	req->flags = flags;
+	req->offset = (u64)bio->bi_iter.bi_sector << SECTOR_SHIFT;
+	req->len = bio->bi_iter.bi_size;
+	req->done = hps_backend_done;
+	hps_chan_submit(req);
+	return DM_MAPIO_SUBMITTED;
+}
+
+static u64 hps_key_of(struct hps_volume *v, sector_t sector)
+{
+	return hps_make_key(&v->pool->geo, v->base, sector >> v->pool->block_shift);
+}
+
+static void hps_remap(struct hps_pool *pool, struct bio *bio, u64 block)
+{
+	sector_t in_block = bio->bi_iter.bi_sector & (pool->block_sectors - 1);
+
+	bio_set_dev(bio, pool->bdev);
+	bio->bi_iter.bi_sector = hps_block_sector(pool, block) + in_block;
+}
+
+/*
+ * A write remapped to the cache device ends here first (dm's end_io is
+ * restored): an allocating write makes its block valid, and a FUA write
+ * waits for a commit.  The block's I/O is over, so srcu is let go before
+ * waiting for a commit, which itself waits for srcu readers.
+ */
+static void hps_write_endio(struct bio *bio)
+{
+	struct hps_bio *hb = bio->bi_private;
+	struct hps_volume *v = hb->v;
+	struct hps_pool *pool = v->pool;
+	int error = blk_status_to_errno(bio->bi_status);
+
+	bio->bi_end_io = hb->orig_end_io;
+	bio->bi_private = hb->orig_private;
+	hb->flags &= ~HPS_BIO_HOOKED;
+
+	if (error)
+		hps_cache_error(pool, "write", error);
+	if ((hb->flags & HPS_BIO_ALLOC) &&
+	    !hps_cache_write_done(pool, v->slot, hb->block, hb->word, error) &&
+	    !error) {
+		/* The block was dropped under it: the data is not cached. */
+		error = -EIO;
+		bio->bi_status = BLK_STS_IOERR;
+	}
+	if (hb->flags & HPS_BIO_SRCU) {
+		__srcu_read_unlock(&pool->srcu, hb->srcu_idx);
+		hb->flags &= ~HPS_BIO_SRCU;
+	}
+	if (!error && (bio->bi_opf & REQ_FUA)) {
+		hps_commit_wait_bio(pool, bio);
+		return;
+	}
+	bio_endio(bio);
+}
+
+static void hps_hook_write(struct bio *bio, struct hps_bio *hb)
+{
+	hb->orig_end_io = bio->bi_end_io;
+	hb->orig_private = bio->bi_private;
+	bio->bi_end_io = hps_write_endio;
+	bio->bi_private = hb;
+	hb->flags |= HPS_BIO_HOOKED;
+}
+
+/*
+ * Past the sequential cutoff: this write continues the previous one and
+ * the stream so far is at least seq_cutoff bytes.  Racy by design (a
+ * heuristic, like bcache's): concurrent streams only blur it.
+ */
+static bool hps_seq_cutoff(struct hps_volume *v, struct bio *bio)
+{
+	u64 cutoff = READ_ONCE(v->seq_cutoff);
+	sector_t sector = bio->bi_iter.bi_sector;
+	u64 run;
+
+	if (!cutoff)
+		return false;
+	run = READ_ONCE(v->seq_next) == sector ? READ_ONCE(v->seq_bytes) : 0;
+	run += bio->bi_iter.bi_size;
+	WRITE_ONCE(v->seq_bytes, run);
+	WRITE_ONCE(v->seq_next, bio_end_sector(bio));
+	return run > cutoff;
+}
+
+static int hps_map_write(struct hps_volume *v, struct bio *bio, struct hps_bio *hb)
+{
+	struct hps_pool *pool = v->pool;
+	unsigned int block_bytes = pool->block_sectors << SECTOR_SHIFT;
+	bool whole = !(bio->bi_iter.bi_sector & (pool->block_sectors - 1)) &&
+		     bio->bi_iter.bi_size == block_bytes;
+	bool cacheable = whole && READ_ONCE(v->mode) == HPS_MODE_WRITEBACK &&
+			 !hps_seq_cutoff(v, bio);
+	u64 block = 0;
+	u32 word = 0;
+
+	hb->srcu_idx = __srcu_read_lock(&pool->srcu);
+	switch (hps_cache_write(pool, v->slot, hps_key_of(v, bio->bi_iter.bi_sector),
+				cacheable, &block, &word)) {
+	case HPS_PLAN_ALLOC:
+		hb->flags |= HPS_BIO_SRCU | HPS_BIO_ALLOC;
+		hb->block = block;
+		hb->word = word;
+		hps_hook_write(bio, hb);
+		hps_remap(pool, bio, block);
+		return DM_MAPIO_REMAPPED;
+	case HPS_PLAN_IN_PLACE:
+		hb->flags |= HPS_BIO_SRCU;
+		hb->block = block;
+		if (bio->bi_opf & REQ_FUA)
+			hps_hook_write(bio, hb);
+		hps_remap(pool, bio, block);
+		return DM_MAPIO_REMAPPED;
+	case HPS_PLAN_DEFER:
+		__srcu_read_unlock(&pool->srcu, hb->srcu_idx);
+		hps_defer_bio(pool, bio);
+		return DM_MAPIO_SUBMITTED;
+	case HPS_PLAN_THROUGH:
+	default:
+		__srcu_read_unlock(&pool->srcu, hb->srcu_idx);
+		atomic64_inc(&v->write_through);
+		/* Nothing of it is cached: it must be durable on RBD. */
+		return hps_to_backend(v, bio, hb, HPS_OP_WRITE, HPS_IOF_FUA);
+	}
+}
+
+static int hps_map_read(struct hps_volume *v, struct bio *bio, struct hps_bio *hb)
+{
+	struct hps_pool *pool = v->pool;
+	u64 block;
+
+	hb->srcu_idx = __srcu_read_lock(&pool->srcu);
+	if (!hps_cache_read(pool, hps_key_of(v, bio->bi_iter.bi_sector), &block)) {
+		hb->flags |= HPS_BIO_SRCU;
+		hb->block = block;
+		atomic64_inc(&v->read_hits);
+		hps_remap(pool, bio, block);
+		return DM_MAPIO_REMAPPED;
+	}
+	__srcu_read_unlock(&pool->srcu, hb->srcu_idx);
+	atomic64_inc(&v->read_misses);
+	return hps_to_backend(v, bio, hb, HPS_OP_READ, 0);
+}
+
+static int hps_map_discard(struct hps_volume *v, struct bio *bio, struct hps_bio *hb)
+{
+	struct hps_pool *pool = v->pool;
+	sector_t start = bio->bi_iter.bi_sector, end = bio_end_sector(bio);
+	u64 first = DIV_ROUND_UP_SECTOR_T(start, pool->block_sectors);
+	u64 last = end >> pool->block_shift;	/* exclusive */
+
+	atomic64_inc(&v->discards);
+	/* Only whole blocks are dropped; RBD gets the exact range. */
+	if (READ_ONCE(v->role) != HPS_ROLE_PASSTHROUGH && last > first)
+		hps_cache_discard(pool, v->slot, hps_key_of(v, first << pool->block_shift),
+				  last - first);
+	return hps_to_backend(v, bio, hb, HPS_OP_DISCARD, 0);
+}
+
+static int hps_map_bio(struct hps_volume *v, struct bio *bio)
+{
+	struct hps_bio *hb = dm_per_bio_data(bio, sizeof(*hb));
+	enum hps_role role = READ_ONCE(v->role);
+
+	hb->v = v;
+	hb->flags = 0;
+
+	/* Replicated writes reach a secondary through hpsd, never as bios. */
+	if (role == HPS_ROLE_SECONDARY)
+		return DM_MAPIO_KILL;
+
+	if (bio->bi_opf & REQ_PREFLUSH) {
+		/* dm sends flushes empty: the data, if any, follows alone. */
+		atomic64_inc(&v->flushes);
+		if (role == HPS_ROLE_PASSTHROUGH)
+			return hps_to_backend(v, bio, hb, HPS_OP_FLUSH, 0);
+		hps_commit_wait_bio(v->pool, bio);
+		return DM_MAPIO_SUBMITTED;
+	}
+
+	switch (bio_op(bio)) {
+	case REQ_OP_READ:
+		if (role == HPS_ROLE_PASSTHROUGH)
+			return hps_to_backend(v, bio, hb, HPS_OP_READ, 0);
+		return hps_map_read(v, bio, hb);
+	case REQ_OP_WRITE:
+		atomic64_inc(&v->writes);
+		if (role == HPS_ROLE_PASSTHROUGH)
+			return hps_to_backend(v, bio, hb, HPS_OP_WRITE,
+					      bio->bi_opf & REQ_FUA ? HPS_IOF_FUA : 0);
+		return hps_map_write(v, bio, hb);
+	case REQ_OP_DISCARD:
+		return hps_map_discard(v, bio, hb);
+	default:
+		return DM_MAPIO_KILL;
+	}
+}
+
+int hps_volume_map(struct dm_target *ti, struct bio *bio)
+{
+	return hps_map_bio(ti->private, bio);
+}
+
+/* A bio deferred for a free block, mapped again from the commit work. */
+void hps_volume_remap_deferred(struct bio *bio)
+{
+	struct hps_bio *hb = dm_per_bio_data(bio, sizeof(*hb));
+
+	switch (hps_map_bio(hb->v, bio)) {
+	case DM_MAPIO_REMAPPED:
+		dm_submit_bio_remap(bio, NULL);
+		break;
+	case DM_MAPIO_KILL:
+		bio_io_error(bio);
+		break;
+	default:
+		break;
+	}
+}
+
+int hps_volume_end_io(struct dm_target *ti, struct bio *bio, blk_status_t *error)
+{
+	struct hps_volume *v = ti->private;
+	struct hps_bio *hb = dm_per_bio_data(bio, sizeof(*hb));
+
+	if (hb->flags & HPS_BIO_SRCU) {
+		/* A read hit or a write in place: the cache device's I/O ended. */
+		__srcu_read_unlock(&v->pool->srcu, hb->srcu_idx);
+		hb->flags &= ~HPS_BIO_SRCU;
+		if (*error && bio_op(bio) == REQ_OP_READ)
+			hps_cache_error(v->pool, "read", blk_status_to_errno(*error));
+		else if (*error)
+			hps_cache_error(v->pool, "write", blk_status_to_errno(*error));
+	}
+	if (*error)
+		atomic64_inc(&v->errors);
+	return DM_ENDIO_DONE;
+}

@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dm-hps: the writeback ioctls hpsd's engine drives (FORMAT.md, "Writeback").
+ *
+ * WB_TAKE hands out dirty blocks of one pool, those of the oldest dirty
+ * epoch first, and marks them under writeback (HPS_W_WB) and not written
+ * since (HPS_W_WB_OK); any write to such a block clears WB_OK.  WB_DONE
+ * marks a block clean only if its writeback succeeded and WB_OK is still
+ * set: a block rewritten meanwhile stays dirty for the next pass.
+ */
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "dm-hps.h"
+
+/* Sets scanned by one WB_TAKE at most, so one call stays short. */
+#define HPS_WB_SCAN_SETS	(1U << 20)
+
+static struct hps_pool *hps_pool_by_id(u32 pool_id)
+{
+	struct hps_pool *pool;
+
+	lockdep_assert_held(&hps_lock);
+	pool = hps_pool_find_id(pool_id);
+	return pool && pool->nr_targets ? pool : NULL;
+}
+
+/* The oldest epoch that has dirty blocks; cur itself when none does. */
+static unsigned int hps_wb_oldest_epoch(struct hps_pool *pool)
+{
+	unsigned int cur = atomic_read(&pool->cur_epoch) & 3, i;
+
+	for (i = 1; i <= 4; i++)
+		if (atomic64_read(&pool->epoch_dirty[(cur + i) & 3]))
+			return (cur + i) & 3;
+	return cur;
+}
+
+/* Take dirty blocks of set @set into @out; returns how many. */
+static unsigned int hps_wb_take_set(struct hps_pool *pool, u64 set, int epoch,
+				    struct hps_wb_block *out, unsigned int room)
+{
+	const struct hps_geometry *g = &pool->geo;
+	u64 first = hps_set_first_block(g, set), b;
+	spinlock_t *lock = hps_set_lock(pool, set);
+	unsigned int n = 0;
+	unsigned long flags;
+
+	spin_lock_irqsave(lock, flags);
+	for (b = first; b < first + hps_set_ways(g, set) && n < room; b++) {
+		u32 w = *hps_word(pool, b);
+		u64 key;
+		int slot;
+
+		if ((w & (HPS_WORD_VALID | HPS_WORD_DIRTY | HPS_W_WB)) !=
+		    (HPS_WORD_VALID | HPS_WORD_DIRTY))
+			continue;
+		if (epoch >= 0 && ((w & HPS_WORD_EPOCH_MASK) >> HPS_WORD_EPOCH_SHIFT) != epoch)
+			continue;
+		key = hps_key_join(g, set, w & HPS_WORD_TAG_MASK);
+		slot = hps_slot_of_key(pool, key);
+		if (slot < 0)
+			continue;
+		*hps_word(pool, b) = w | HPS_W_WB | HPS_W_WB_OK;
+		out[n].block = b;
+		out[n].cache_offset = (u64)hps_block_sector(pool, b) << SECTOR_SHIFT;
+		out[n].offset = (key - pool->slots[slot].base) <<
+				(pool->block_shift + SECTOR_SHIFT);
+		out[n].volume_id = pool->slots[slot].volume_id;
+		out[n].len = pool->block_sectors << SECTOR_SHIFT;
+		n++;
+	}
+	spin_unlock_irqrestore(lock, flags);
+	return n;
+}
+
+static unsigned int hps_wb_scan(struct hps_pool *pool, int epoch,
+				struct hps_wb_block *out, unsigned int max)
+{
+	u64 nr_sets = pool->geo.nr_sets, scanned;
+	unsigned int n = 0;
+
+	for (scanned = 0; scanned < min_t(u64, nr_sets, HPS_WB_SCAN_SETS) && n < max;
+	     scanned++) {
+		n += hps_wb_take_set(pool, pool->wb_cursor, epoch, out + n, max - n);
+		if (n < max)
+			pool->wb_cursor = (pool->wb_cursor + 1) & (nr_sets - 1);
+		if (!(scanned & 4095))
+			cond_resched();
+	}
+	return n;
+}
+
+static long hps_wb_take(struct hps_wb_take __user *uarg)
+{
+	struct hps_wb_block *out = NULL;
+	struct hps_wb_take t;
+	struct hps_pool *pool;
+	unsigned int i;
+	long r;
+
+	if (copy_from_user(&t, uarg, sizeof(t)))
+		return -EFAULT;
+	if (t.reserved0 || !t.max || t.max > HPS_WB_MAX)
+		return -EINVAL;
+	for (i = 0; i < ARRAY_SIZE(t.reserved); i++)
+		if (t.reserved[i])
+			return -EINVAL;
+	out = kvcalloc(t.max, sizeof(*out), GFP_KERNEL);
+	if (!out)
+		return -ENOMEM;
+
+	mutex_lock(&hps_lock);
+	pool = hps_pool_by_id(t.pool_id);
+	if (!pool) {
+		r = -ENOENT;
+		goto out_unlock;
+	}
+	t.count = hps_wb_scan(pool, hps_wb_oldest_epoch(pool), out, t.max);
+	if (!t.count)	/* epoch counts are a hint: fall back to any dirty block */
+		t.count = hps_wb_scan(pool, -1, out, t.max);
+	atomic64_add(t.count, &pool->wb_inflight);
+	t.cache_major = MAJOR(pool->cache_devt);
+	t.cache_minor = MINOR(pool->cache_devt);
+	t.dirty = atomic64_read(&pool->total.dirty);
+	t.total = pool->geo.nr_blocks;
+	r = 0;
+out_unlock:
+	mutex_unlock(&hps_lock);
+	if (!r && t.count &&
+	    copy_to_user(u64_to_user_ptr(t.blocks), out, t.count * sizeof(*out)))
+		r = -EFAULT;	/* the blocks stay taken until hpsd detaches */
+	if (!r && copy_to_user(uarg, &t, sizeof(t)))
+		r = -EFAULT;
+	kvfree(out);
+	return r;
+}
+
+/* Finish one block's writeback; true if it is now clean. */
+static bool hps_wb_finish(struct hps_pool *pool, u64 block, int error)
+{
+	const struct hps_geometry *g = &pool->geo;
+	u64 set = hps_block_set(g, block);
+	spinlock_t *lock = hps_set_lock(pool, set);
+	bool cleaned = false;
+	unsigned long flags;
+	u32 w, clean;
+	int slot;
+
+	spin_lock_irqsave(lock, flags);
+	w = *hps_word(pool, block);
+	if (w & HPS_W_WB) {
+		atomic64_dec(&pool->wb_inflight);
+		if (!error && (w & HPS_W_WB_OK) && (w & HPS_WORD_VALID)) {
+			slot = hps_slot_of_key(pool, hps_key_join(g, set, w & HPS_WORD_TAG_MASK));
+			clean = w & ~(HPS_WORD_DIRTY | HPS_WORD_EPOCH_MASK |
+				      HPS_W_WB | HPS_W_WB_OK);
+			hps_count_word(pool, slot, w, -1);
+			hps_count_word(pool, slot, clean, 1);
+			*hps_word(pool, block) = clean;
+			hps_page_dirty(pool, block);
+			cleaned = true;
+		} else {
+			*hps_word(pool, block) = w & ~(HPS_W_WB | HPS_W_WB_OK);
+		}
+	}
+	spin_unlock_irqrestore(lock, flags);
+	return cleaned;
+}
+
+static long hps_wb_done(struct hps_wb_done __user *uarg)
+{
+	struct hps_wb_result *res;
+	struct hps_wb_done d;
+	struct hps_pool *pool;
+	unsigned int i;
+	long r = 0;
+
+	if (copy_from_user(&d, uarg, sizeof(d)))
+		return -EFAULT;
+	if (!d.count || d.count > HPS_WB_MAX)
+		return -EINVAL;
+	for (i = 0; i < ARRAY_SIZE(d.reserved); i++)
+		if (d.reserved[i])
+			return -EINVAL;
+	res = kvcalloc(d.count, sizeof(*res), GFP_KERNEL);
+	if (!res)
+		return -ENOMEM;
+	if (copy_from_user(res, u64_to_user_ptr(d.results), d.count * sizeof(*res))) {
+		r = -EFAULT;
+		goto out;
+	}
+
+	mutex_lock(&hps_lock);
+	pool = hps_pool_by_id(d.pool_id);
+	if (!pool) {
+		r = -ENOENT;
+		goto out_unlock;
+	}
+	for (i = 0; i < d.count; i++) {
+		if (res[i].block >= pool->geo.nr_blocks || res[i].reserved ||
+		    res[i].error > 0 || res[i].error < -MAX_ERRNO) {
+			r = -EINVAL;
+			goto out_unlock;
+		}
+	}
+	d.cleaned = 0;
+	d.kept = 0;
+	for (i = 0; i < d.count; i++) {
+		if (hps_wb_finish(pool, res[i].block, res[i].error))
+			d.cleaned++;
+		else
+			d.kept++;
+	}
+	atomic64_add(d.cleaned, &pool->wb_cleaned);
+	if (d.cleaned)
+		hps_commit_kick(pool);
+out_unlock:
+	mutex_unlock(&hps_lock);
+	if (!r && copy_to_user(uarg, &d, sizeof(d)))
+		r = -EFAULT;
+out:
+	kvfree(res);
+	return r;
+}
+
+long hps_wb_ioctl(unsigned int cmd, void __user *arg)
+{
+	switch (cmd) {
+	case HPS_IOC_WB_TAKE:
+		return hps_wb_take(arg);
+	case HPS_IOC_WB_DONE:
+		return hps_wb_done(arg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+/* hpsd detached: what it had taken is no longer under writeback. */
+void hps_wb_forget_all(void)
+{
+	struct hps_pool *pool;
+	u64 b;
+
+	mutex_lock(&hps_lock);
+	hps_for_each_pool(pool) {
+		for (b = 0; b < pool->geo.nr_blocks; b++) {
+			u64 set = hps_block_set(&pool->geo, b);
+			spinlock_t *lock = hps_set_lock(pool, set);
+			unsigned long flags;
+
+			if (!(READ_ONCE(*hps_word(pool, b)) & HPS_W_WB))
+				continue;
+			spin_lock_irqsave(lock, flags);
+			*hps_word(pool, b) &= ~(HPS_W_WB | HPS_W_WB_OK);
+			spin_unlock_irqrestore(lock, flags);
+			if (!(b & 65535))
+				cond_resched();
+		}
+		atomic64_set(&pool->wb_inflight, 0);
+	}
+	mutex_unlock(&hps_lock);
+}
