@@ -1,15 +1,17 @@
 # Scenarios: test/lab/scenarios/NAME.sh, each with a header the runner reads:
-#   # lab: vms=N ceph=yes|no timeout=SECONDS
+#   # lab: vms=N ceph=yes|no timeout=SECONDS [nvme=SIZE]
 #   # about: one line saying what it checks
 # The script runs inside VM 0 as root with lib.sh's environment (see
 # guest/lib.sh); exit status 0 passes.  A kernel bug line in any VM's console
 # fails the scenario whatever the script said.  Sourced by the runner.
 
-lab_scenario_path() { echo "$LAB_DIR/scenarios/$1.sh"; }
+# LAB_SCENARIO_DIR: where scenarios live (bench/run points it at bench/scenarios).
+lab_scenario_dir() { echo "${LAB_SCENARIO_DIR:-$LAB_DIR/scenarios}"; }
+lab_scenario_path() { echo "$(lab_scenario_dir)/$1.sh"; }
 
 lab_scenario_names() {
 	local f
-	for f in "$LAB_DIR"/scenarios/*.sh; do
+	for f in "$(lab_scenario_dir)"/*.sh; do
 		[ -e "$f" ] && basename "$f" .sh
 	done
 }
@@ -32,14 +34,16 @@ lab_scenario_field() {
 	vms) echo 1 ;;
 	ceph) echo no ;;
 	timeout) echo 600 ;;
+	nvme) echo "$LAB_VM_NVME_SIZE" ;;
 	esac
 }
 
 # lab_scenario_run NAME: boots its VMs (and the run's Ceph on first need),
 # runs it, collects logs into $results/NAME, prints the verdict line.
 lab_scenario_run() {
-	local name=$1 vms ceph timeout out start i rc reason= bug smp=1
+	local name=$1 vms ceph timeout nvme out start i rc reason= bug smp=1
 	vms=$(lab_scenario_field "$name" vms)
+	nvme=$(lab_scenario_field "$name" nvme)
 	ceph=$(lab_scenario_field "$name" ceph)
 	timeout=$(lab_scenario_field "$name" timeout)
 	out=$results/$name
@@ -49,7 +53,7 @@ lab_scenario_run() {
 	[ "$vms" = 1 ] && smp=2
 	for i in $(seq 0 $((vms - 1))); do
 		rm -rf "$(lab_vm_dir "$i")"
-		lab_vm_start "$i" "$smp"
+		lab_vm_start "$i" "$smp" "$nvme"
 	done
 
 	if [ "$ceph" = yes ] && [ $ceph_up = 0 ]; then

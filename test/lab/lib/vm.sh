@@ -22,12 +22,12 @@ lab_accel_probe() {
 	if grep -q 'hps-lab: probe ok' <<<"$out"; then echo kvm; else echo tcg; fi
 }
 
-# lab_vm_start IDX [SMP]: boot VM IDX in the background.
+# lab_vm_start IDX [SMP [NVME_SIZE]]: boot VM IDX in the background.
 lab_vm_start() {
-	local idx=$1 smp=${2:-1} dir ip mac cpu
+	local idx=$1 smp=${2:-1} nvme=${3:-$LAB_VM_NVME_SIZE} dir ip mac cpu
 	dir=$(lab_vm_dir "$idx")
 	mkdir -p "$dir/share"
-	truncate -s "$LAB_VM_NVME_SIZE" "$dir/nvme0.img"
+	truncate -s "$nvme" "$dir/nvme0.img"
 	lab_net_tap "$LAB_NS" "$idx"
 	ip=$(lab_vm_ip "$idx")
 	mac=$(printf '52:54:00:51:64:%02x' $((10 + idx)))
