@@ -4,6 +4,7 @@
 #include "util/errno_text.hpp"
 
 #include <rados/librados.h>
+#include <rbd/features.h>
 #include <rbd/librbd.h>
 
 namespace hps::volume {
@@ -84,7 +85,15 @@ public:
 		if (auto c = connect(); !c)
 			return fail(c.error());
 		int order = 0; // librbd's default object size
-		int rc = rbd_create(io_->handle, name.c_str(), size, &order);
+		// Layering only, no exclusive-lock (nor the object-map,
+		// fast-diff and journaling that need it): hpsd opens every image
+		// from two librbd clients, the channel's backend and the
+		// writeback writer, which with the default features would pass
+		// the lock back and forth on every write, and after a kill -9
+		// the next hpsd would wait for the dead client's lock.  hpsd is
+		// the only writer of its images; the exclusive lock comes back
+		// with promotion, when two nodes may try to write (replication).
+		int rc = rbd_create2(io_->handle, name.c_str(), size, RBD_FEATURE_LAYERING, &order);
 		if (rc < 0)
 			return fail("cannot create RBD image " + describe(name) + ": " + err_text(rc));
 		return {};
