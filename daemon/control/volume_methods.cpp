@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "control/volume_methods.hpp"
 
+#include "util/errno_text.hpp"
 #include "util/json_text.hpp"
 #include "volume/naming.hpp"
+#include "volume/pool_layout.hpp"
 
 #include <initializer_list>
 #include <limits>
@@ -113,6 +115,18 @@ Json volume_status_json(const hps::dm::VolumeStatus& s)
 		    {"state", or_null(s.state)}};
 }
 
+Json flush_json(const hps::volume::FlushView& flush)
+{
+	const auto& s = flush.state;
+	return Json{{"elapsed_s", flush.elapsed.count()},
+		    {"blocks_cleaned", s.blocks_cleaned},
+		    {"blocks_held", s.blocks_held},
+		    {"backing_off", s.backing_off},
+		    {"last_errno", -s.last_error},
+		    {"last_error", s.last_error < 0 ? Json(hps::errno_text(-s.last_error))
+						    : Json(nullptr)}};
+}
+
 } // namespace
 
 Json pool_json(const hps::volume::PoolView& pool)
@@ -137,9 +151,13 @@ Json pool_json(const hps::volume::PoolView& pool)
 	return j;
 }
 
-Json volume_json(const hps::volume::VolumeView& volume)
+Json volume_json(const hps::volume::VolumeView& volume,
+		 const std::optional<hps::volume::FlushView>& flush)
 {
 	const auto& r = volume.record;
+	std::optional<std::uint64_t> dirty;
+	if (volume.status)
+		dirty = volume.status->dirty_blocks;
 	return Json{{"name", r.name},
 		    {"id", r.id},
 		    {"pool_id", r.pool_id},
@@ -148,11 +166,37 @@ Json volume_json(const hps::volume::VolumeView& volume)
 		    {"device", volume.device},
 		    {"present", volume.present},
 		    {"error", volume.error.empty() ? Json(nullptr) : Json(volume.error)},
+		    {"dirty_blocks", or_null(dirty)},
+		    {"block_bytes", std::uint64_t{hps::volume::pool_block_sectors} * 512},
+		    {"flushing", flush.has_value()},
+		    {"flush", flush ? flush_json(*flush) : Json(nullptr)},
 		    {"status", volume.status ? volume_status_json(*volume.status) : Json(nullptr)}};
 }
 
-void add_volume_methods(Dispatcher& dispatcher, hps::volume::Service& service)
+hps::Result<std::string, ApiError> flush_params(const Json& params)
 {
+	if (auto checked = only_members(params, {"name"}); !checked)
+		return hps::fail(checked.error());
+	return required_string(params, "name");
+}
+
+Json flush_result(const hps::volume::VolumeView& volume,
+		  const std::optional<hps::volume::FlushView>& flush)
+{
+	std::optional<std::uint64_t> dirty;
+	if (volume.status)
+		dirty = volume.status->dirty_blocks;
+	return Json{{"name", volume.record.name},
+		    {"dirty_blocks", or_null(dirty)},
+		    {"block_bytes", std::uint64_t{hps::volume::pool_block_sectors} * 512},
+		    {"flushing", flush.has_value()},
+		    {"flush", flush ? flush_json(*flush) : Json(nullptr)}};
+}
+
+void add_volume_methods(Dispatcher& dispatcher, hps::volume::Service& service,
+			hps::volume::FlushTracker& flushes)
+{
+	using Clock = hps::volume::FlushTracker::Clock;
 	using Result = hps::Result<Json, ApiError>;
 
 	dispatcher.add("pool.list", [&service](const Json& params) -> Result {
@@ -179,16 +223,17 @@ void add_volume_methods(Dispatcher& dispatcher, hps::volume::Service& service)
 		return pool_json(*pool);
 	});
 
-	dispatcher.add("volume.list", [&service](const Json& params) -> Result {
+	dispatcher.add("volume.list", [&service, &flushes](const Json& params) -> Result {
 		if (auto checked = expect_no_params(params); !checked)
 			return hps::fail(checked.error());
 		Json volumes = Json::array();
 		for (const auto& volume : service.list_volumes())
-			volumes.push_back(volume_json(volume));
+			volumes.push_back(
+				volume_json(volume, flushes.view(volume.record.name, Clock::now())));
 		return Json{{"volumes", volumes}};
 	});
 
-	dispatcher.add("volume.show", [&service](const Json& params) -> Result {
+	dispatcher.add("volume.show", [&service, &flushes](const Json& params) -> Result {
 		if (auto checked = only_members(params, {"name"}); !checked)
 			return hps::fail(checked.error());
 		auto name = required_string(params, "name");
@@ -197,7 +242,33 @@ void add_volume_methods(Dispatcher& dispatcher, hps::volume::Service& service)
 		auto volume = service.show_volume(*name);
 		if (!volume)
 			return hps::fail(volume.error());
-		return volume_json(*volume);
+		return volume_json(*volume, flushes.view(*name, Clock::now()));
+	});
+
+	// Starts the drain and returns at once: the handler runs on the
+	// control loop, the drain on the writeback engine's thread.
+	dispatcher.add("volume.flush", [&service, &flushes](const Json& params) -> Result {
+		auto name = flush_params(params);
+		if (!name)
+			return hps::fail(name.error());
+		auto volume = service.show_volume(*name);
+		if (!volume)
+			return hps::fail(volume.error());
+		const auto now = Clock::now();
+		std::optional<std::uint64_t> dirty;
+		if (volume->status)
+			dirty = volume->status->dirty_blocks;
+		// Nothing dirty (or a kernel without a cache): nothing to drain,
+		// but a drain already running is still shown.
+		if (!dirty || *dirty == 0)
+			return flush_result(*volume, flushes.view(*name, now));
+		if (!flushes.available())
+			return hps::fail(ApiError{
+				ErrorCode::illegal_state,
+				"volume \"" + *name + "\" has " + std::to_string(*dirty) +
+					" dirty blocks, but hpsd's writeback engine is not "
+					"running (hpsd's log says why): they cannot be drained"});
+		return flush_result(*volume, flushes.start(*name, volume->record.id, now));
 	});
 
 	dispatcher.add("volume.create", [&service](const Json& params) -> Result {
@@ -228,7 +299,7 @@ void add_volume_methods(Dispatcher& dispatcher, hps::volume::Service& service)
 			    {"volume", volume_json(outcome->volume)}};
 	});
 
-	dispatcher.add("volume.delete", [&service](const Json& params) -> Result {
+	dispatcher.add("volume.delete", [&service, &flushes](const Json& params) -> Result {
 		if (auto checked = only_members(params, {"name", "force", "delete_image"}); !checked)
 			return hps::fail(checked.error());
 		hps::volume::DeleteRequest request;
@@ -247,11 +318,16 @@ void add_volume_methods(Dispatcher& dispatcher, hps::volume::Service& service)
 		auto outcome = service.delete_volume(request);
 		if (!outcome)
 			return hps::fail(outcome.error());
+		flushes.forget(outcome->record.name);
 		return Json{{"deleted", outcome->record.name},
 			    {"id", outcome->record.id},
 			    {"image", outcome->record.image},
 			    {"image_deleted", outcome->image_deleted},
-			    {"dirty_blocks_discarded", or_null(outcome->dirty_blocks)}};
+			    {"dirty_blocks_discarded", or_null(outcome->dirty_blocks)},
+			    {"pool_released", outcome->pool_released},
+			    {"pool_release_error", outcome->release_error.empty()
+							   ? Json(nullptr)
+							   : Json(outcome->release_error)}};
 	});
 }
 

@@ -4,15 +4,29 @@
 #pragma once
 
 #include "control/dispatcher.hpp"
+#include "volume/flush_tracker.hpp"
 #include "volume/service.hpp"
+
+#include <optional>
+#include <string>
 
 namespace hpsd {
 
-// `service` must outlive the dispatcher's use of the handlers.
-void add_volume_methods(Dispatcher& dispatcher, hps::volume::Service& service);
+// `service` and `flushes` must outlive the dispatcher's use of the
+// handlers.  volume.flush is refused until a drainer is attached to
+// `flushes` (the writeback engine runs).
+void add_volume_methods(Dispatcher& dispatcher, hps::volume::Service& service,
+			hps::volume::FlushTracker& flushes);
 
-// The JSON of one pool and one volume, as in the results (for tests).
+// The JSON of one pool and one volume, as in the results (for tests);
+// `flush` is the volume's running drain, if any.
 hps::api::Json pool_json(const hps::volume::PoolView& pool);
-hps::api::Json volume_json(const hps::volume::VolumeView& volume);
+hps::api::Json volume_json(const hps::volume::VolumeView& volume,
+			   const std::optional<hps::volume::FlushView>& flush = std::nullopt);
+// volume.flush's params: the volume's name (for tests).
+hps::Result<std::string, hps::api::ApiError> flush_params(const hps::api::Json& params);
+// volume.flush's result: the volume's dirty blocks now and its drain.
+hps::api::Json flush_result(const hps::volume::VolumeView& volume,
+			    const std::optional<hps::volume::FlushView>& flush);
 
 } // namespace hpsd

@@ -7,6 +7,7 @@
 #include "control/dispatcher.hpp"
 #include "control/socket_path.hpp"
 #include "control/volume_methods.hpp"
+#include "core/engine_drainer.hpp"
 #include "core/volume_setup.hpp"
 #include "status/kernel_abi.hpp"
 #include "status/status_report.hpp"
@@ -23,6 +24,7 @@
 #include <chrono>
 #include <csignal>
 #include <filesystem>
+#include <optional>
 
 namespace hpsd {
 namespace {
@@ -106,7 +108,8 @@ int run_daemon(const Config& config, const RunOptions& options, Logger& log)
 	Dispatcher dispatcher(log);
 	add_status_method(dispatcher, config, config_path, probe, channel, started);
 	auto volumes = make_volume_service(config, log);
-	add_volume_methods(dispatcher, *volumes);
+	hps::volume::FlushTracker flushes;
+	add_volume_methods(dispatcher, *volumes, flushes);
 
 	boost::asio::io_context io;
 	// Registered before the socket exists, so that a SIGTERM arriving
@@ -155,6 +158,11 @@ int run_daemon(const Config& config, const RunOptions& options, Logger& log)
 	auto writeback = writeback::WritebackService::start(
 		config, [&log](LogLevel level, std::string_view line) { log.log(level, line); },
 		[&channel](unsigned long request, void* arg) { return channel.ioctl(request, arg); });
+	std::optional<EngineDrainer> drainer;
+	if (writeback) {
+		drainer.emplace((*writeback)->engine());
+		flushes.attach(*drainer);
+	}
 	if (!writeback)
 		log.error(writeback.error());
 	else
@@ -167,6 +175,7 @@ int run_daemon(const Config& config, const RunOptions& options, Logger& log)
 			       });
 
 	io.run();
+	flushes.detach();
 	if (writeback)
 		(*writeback)->stop();
 	channel.stop();

@@ -287,6 +287,7 @@ VolumeView Service::view(const VolumeRecord& record)
 
 std::vector<PoolView> Service::list_pools()
 {
+	retry_releases();
 	std::vector<PoolView> views;
 	for (const auto& pool : pools_)
 		views.push_back(view(pool));
@@ -306,6 +307,7 @@ ApiResult<PoolView> Service::show_pool(std::uint32_t id)
 
 std::vector<VolumeView> Service::list_volumes()
 {
+	retry_releases();
 	std::vector<VolumeView> views;
 	for (const auto& record : registry_.volumes())
 		views.push_back(view(record));
@@ -322,6 +324,7 @@ ApiResult<VolumeView> Service::show_volume(const std::string& name)
 
 ApiResult<CreateOutcome> Service::create_volume(const CreateRequest& request)
 {
+	retry_releases();
 	if (auto ok = check_volume_name(request.name); !ok)
 		return api_fail(ErrorCode::invalid_params, ok.error());
 	if (auto ok = check_size(request.size_bytes); !ok)
@@ -434,6 +437,7 @@ ApiResult<CreateOutcome> Service::create_volume(const CreateRequest& request)
 
 ApiResult<DeleteOutcome> Service::delete_volume(const DeleteRequest& request)
 {
+	retry_releases();
 	const VolumeRecord* found = registry_.find_by_name(request.name);
 	if (!found)
 		return api_fail(ErrorCode::not_found, "no volume \"" + request.name + "\"");
@@ -447,9 +451,9 @@ ApiResult<DeleteOutcome> Service::delete_volume(const DeleteRequest& request)
 	if (dirty && *dirty > 0 && !request.force)
 		return api_fail(ErrorCode::illegal_state,
 				"volume \"" + record.name + "\" has " + std::to_string(*dirty) +
-					" dirty blocks not yet written back to Ceph; hpsd has no "
-					"writeback engine yet to drain them: --force deletes the "
-					"volume and discards them");
+					" dirty blocks not yet written back to Ceph: flush it first "
+					"(volume.flush; hpsctl volume delete does), or force to "
+					"discard them");
 
 	if (current.present) {
 		auto dm = control();
@@ -479,11 +483,49 @@ ApiResult<DeleteOutcome> Service::delete_volume(const DeleteRequest& request)
 	if (auto saved = updated.save(state_dir_); !saved)
 		return api_fail(ErrorCode::internal, saved.error());
 	registry_ = std::move(updated);
+	// Only now that the device is gone (the pool refuses while it is
+	// bound): the pool drops the volume's blocks and frees its slot.
+	const std::string release_error = release(record.pool_id, record.id, request.force);
+	if (!release_error.empty()) {
+		log_.error("volume " + record.name + ": " + release_error + "; retried later");
+		pending_releases_.push_back({record.pool_id, record.id, request.force});
+	}
 	log_.info("volume " + record.name + " deleted (id " + std::to_string(record.id) + ")" +
 		  (image_deleted ? ", RBD image removed" : ", RBD image kept") +
 		  (dirty && *dirty > 0 ? ", " + std::to_string(*dirty) + " dirty blocks discarded"
-				       : ""));
-	return DeleteOutcome{record, dirty, image_deleted};
+				       : "") +
+		  (release_error.empty() ? ", released from pool " + std::to_string(record.pool_id)
+					 : ""));
+	return DeleteOutcome{record, dirty, image_deleted, release_error.empty(), release_error};
+}
+
+std::string Service::release(std::uint32_t pool_id, std::uint32_t volume_id, bool force)
+{
+	const std::string what = "release_volume " + std::to_string(volume_id) + " on " +
+				 pool_device_name(pool_id);
+	const Pool* pool = find_pool(pool_id);
+	if (!pool || !pool->active)
+		return what + ": the pool is not active";
+	auto dm = control();
+	if (!dm)
+		return what + ": " + dm.error();
+	auto sent = (*dm)->message(pool->spec.dm_name, 0,
+				   "release_volume " + std::to_string(volume_id) + (force ? " force" : ""));
+	// ENOENT: the pool never had it (the device was never created there).
+	if (!sent && sent.error().err != ENOENT)
+		return what + ": " + sent.error().message;
+	return {};
+}
+
+void Service::retry_releases()
+{
+	std::erase_if(pending_releases_, [this](const PendingRelease& p) {
+		const std::string error = release(p.pool_id, p.volume_id, p.force);
+		if (error.empty())
+			log_.info("volume id " + std::to_string(p.volume_id) + " released from pool " +
+				  std::to_string(p.pool_id));
+		return error.empty();
+	});
 }
 
 } // namespace hps::volume

@@ -71,6 +71,10 @@ struct DeleteOutcome {
 	VolumeRecord record;
 	std::optional<std::uint64_t> dirty_blocks; // what was discarded with --force
 	bool image_deleted = false;
+	// The pool forgot the volume's blocks and volume-table slot
+	// (release_volume); else why not (retried later, see Service).
+	bool pool_released = false;
+	std::string release_error;
 };
 
 class Service {
@@ -110,6 +114,10 @@ private:
 	PoolView view(const Pool& pool);
 	VolumeView view(const VolumeRecord& record);
 	hps::Result<dm::Control*, std::string> control();
+	// `release_volume <id> [force]` on the pool device; an empty string
+	// when done (or the pool never had the volume).
+	std::string release(std::uint32_t pool_id, std::uint32_t volume_id, bool force);
+	void retry_releases();
 
 	std::filesystem::path state_dir_;
 	std::vector<Pool> pools_;
@@ -118,6 +126,17 @@ private:
 	Registry registry_;
 	std::optional<dm::Control> dm_;
 	std::string dm_error_;
+	// Deleted volumes whose pool refused release_volume (EBUSY: blocks
+	// still under writeback after a forced delete, the pool down):
+	// retried at the next pool/volume request.  Not persisted: after an
+	// hpsd restart the slot stays taken (ids are never reused, so it only
+	// costs the slot and its key range).
+	struct PendingRelease {
+		std::uint32_t pool_id = 0;
+		std::uint32_t volume_id = 0;
+		bool force = false;
+	};
+	std::vector<PendingRelease> pending_releases_;
 };
 
 } // namespace hps::volume

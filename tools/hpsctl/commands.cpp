@@ -53,18 +53,40 @@ std::span<const CommandSpec> builtin_commands()
 		 "Shows one volume: id, pool, size, RBD image, device, role, cache mode\n"
 		 "and the kernel's counters.\n",
 		 CommandId::volume_show},
+		{{"volume", "flush"},
+		 "NAME",
+		 "write a volume's dirty blocks back to Ceph now",
+		 "Asks hpsd to write volume NAME's dirty blocks (data in the cache not\n"
+		 "yet in its RBD image) back to Ceph now, whatever the watermarks, and\n"
+		 "prints how many are dirty.  Without --wait it returns at once; 'volume\n"
+		 "show' reports the progress.  With --wait it prints the progress on\n"
+		 "stderr every second until none is left, and fails (exit 1, one line\n"
+		 "naming the volume and what is left) when that takes longer than\n"
+		 "--timeout-drain or writeback keeps backing off (Ceph unreachable).\n",
+		 CommandId::volume_flush,
+		 {{"--wait", "", "wait until the volume has no dirty block"},
+		  {"--timeout-drain", "SECS",
+		   "give up waiting after SECS seconds (default 600)"}}},
 		{{"volume", "delete"},
 		 "NAME",
-		 "delete a volume (keeps its RBD image)",
-		 "Deletes volume NAME: removes its device /dev/mapper/hps-NAME and its\n"
-		 "registration.  The RBD image is kept unless --delete-image is given.\n"
-		 "A volume with dirty blocks (written to the cache, not yet to Ceph) is\n"
-		 "refused: hpsd has no writeback engine yet to drain them, so the only\n"
-		 "way is --force, which discards them.  When writeback exists, delete\n"
-		 "will drain first.  A device that is open (mounted, exported) is refused.\n",
+		 "write back a volume's dirty blocks, then delete it (keeps its RBD image)",
+		 "Deletes volume NAME safely: first its dirty blocks (written to the\n"
+		 "cache, not yet to Ceph) are written back, with the progress on stderr\n"
+		 "every second, then its device /dev/mapper/hps-NAME and registration are\n"
+		 "removed and the pool forgets its cached blocks.  The RBD image, which\n"
+		 "then holds all the volume's data, is kept unless --delete-image.\n"
+		 "When the drain does not finish within --timeout-drain (default 600 s)\n"
+		 "or writeback keeps backing off (Ceph unreachable), delete stops with\n"
+		 "one line naming the volume and its dirty blocks, exit 1, and the volume\n"
+		 "stays.  --force deletes at once WITHOUT writing back: the dirty blocks\n"
+		 "are lost and the RBD image misses the latest writes.  A device that is\n"
+		 "open (mounted, exported) is refused.\n",
 		 CommandId::volume_delete,
-		 {{"--force", "", "delete even with dirty blocks, discarding them"},
-		  {"--delete-image", "", "also remove the RBD image and its data"}}},
+		 {{"--force", "",
+		   "delete without writing back: dirty blocks are discarded (data loss)"},
+		  {"--delete-image", "", "also remove the RBD image and its data"},
+		  {"--timeout-drain", "SECS",
+		   "give up waiting after SECS seconds (default 600)"}}},
 	};
 	return table;
 }

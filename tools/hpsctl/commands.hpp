@@ -19,6 +19,7 @@ enum class CommandId {
 	volume_list,
 	volume_show,
 	volume_delete,
+	volume_flush,
 };
 
 // An option of one command (--size SIZE, --force).  One spelling means the

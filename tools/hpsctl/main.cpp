@@ -4,6 +4,8 @@
 #include "hpsctl/run.hpp"
 #include "util/version.hpp"
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <exception>
 #include <iostream>
@@ -32,7 +34,7 @@ int main(int argc, char** argv)
 	}
 	try {
 		return hpsctl::run_command(command->options, std::get<hpsctl::RunCommand>(command->action),
-					   std::cout, std::cerr);
+					   std::cout, std::cerr, ::isatty(STDERR_FILENO) == 1);
 	} catch (const std::exception& e) {
 		std::cerr << "hpsctl: " << e.what() << '\n';
 		return hpsctl::exit_failure;

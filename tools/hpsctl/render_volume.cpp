@@ -132,9 +132,11 @@ std::string render_volume_list(const Json& result)
 	ColumnTable table({"NAME", "ID", "POOL", "SIZE", "DEVICE", "STATE", "DIRTY"});
 	std::string errors;
 	for (const auto& v : volumes) {
+		std::string dirty = text(member_or_null(v, "status"), "dirty_blocks");
+		if (member_or_null(v, "flushing") == true)
+			dirty += " (flushing)";
 		table.add({text(v, "name"), text(v, "id"), text(v, "pool_id"), size_text(v, "size_bytes"),
-			   text(v, "device"), volume_state(v),
-			   text(member_or_null(v, "status"), "dirty_blocks")});
+			   text(v, "device"), volume_state(v), dirty});
 		if (member_or_null(v, "error").is_string())
 			errors += "volume " + text(v, "name") + ": " + text(v, "error") + "\n";
 	}
@@ -153,6 +155,14 @@ std::string render_volume(const Json& v)
 	table.add("state", volume_state(v));
 	if (member_or_null(v, "error").is_string())
 		table.add("error", text(v, "error"));
+	const Json& flush = member_or_null(v, "flush");
+	if (flush.is_object()) {
+		std::string line = "running for " + text(flush, "elapsed_s") + " s, " +
+				   text(flush, "blocks_cleaned") + " blocks written back";
+		if (member_or_null(flush, "backing_off") == true)
+			line += ", backing off (" + text(flush, "last_error") + ")";
+		table.add("flush", line);
+	}
 	const Json& s = member_or_null(v, "status");
 	if (s.is_object()) {
 		table.add("role", text(s, "role"));
@@ -198,6 +208,21 @@ std::string render_volume_deleted(const Json& result)
 	const Json& dirty = member_or_null(result, "dirty_blocks_discarded");
 	if (dirty.is_number_unsigned() && dirty.get<std::uint64_t>() > 0)
 		line += "; " + dirty.dump() + " dirty blocks discarded";
+	if (member_or_null(result, "pool_release_error").is_string())
+		line += "\nwarning: " + text(result, "pool_release_error") +
+			" (hpsd retries; the pool keeps the volume's blocks meanwhile)";
+	return line + "\n";
+}
+
+std::string render_volume_flush(const Json& result)
+{
+	const Json& dirty = member_or_null(result, "dirty_blocks");
+	if (!dirty.is_number_unsigned() || dirty.get<std::uint64_t>() == 0)
+		return "volume " + text(result, "name") + " has no dirty blocks\n";
+	std::string line = "flushing volume " + text(result, "name") + ": " + dirty.dump() +
+			   " dirty blocks";
+	if (member_or_null(result, "flushing") != true)
+		line += " (no drain running)";
 	return line + "\n";
 }
 

@@ -2,10 +2,12 @@
 #include "hpsctl/run.hpp"
 
 #include "hpsctl/client.hpp"
+#include "hpsctl/drain.hpp"
 #include "hpsctl/render.hpp"
 #include "hpsctl/render_volume.hpp"
 
 #include <charconv>
+#include <thread>
 
 namespace hpsctl {
 namespace {
@@ -76,6 +78,7 @@ hps::Result<Json, std::string> params_for(const RunCommand& command)
 		return params;
 	}
 	case CommandId::volume_show:
+	case CommandId::volume_flush:
 		return Json{{"name", command.operands.at(0)}};
 	case CommandId::volume_delete:
 		return Json{{"name", command.operands.at(0)},
@@ -86,10 +89,91 @@ hps::Result<Json, std::string> params_for(const RunCommand& command)
 	}
 }
 
+// One request; hpsd's errors worded like query()'s.
+hps::Result<Json, Failure> ask(const Options& options, const RunCommand& command,
+			       const std::string& method, const Json& params)
+{
+	auto response = call_hpsd(options.socket, options.timeout, {1, method, params});
+	if (!response)
+		return hps::fail(Failure{response.error().exit_code, response.error().message});
+	if (!response->outcome) {
+		const auto& error = response->outcome.error();
+		return hps::fail(Failure{exit_code_for(error.code), command.name + ": " + error.message});
+	}
+	return *response->outcome;
+}
+
+DrainSeams real_seams(const Options& options, const RunCommand& command)
+{
+	return {[&options, &command](const std::string& method, const Json& params) {
+			return ask(options, command, method, params);
+		},
+		[] { return DrainSeams::Clock::now(); },
+		[](std::chrono::milliseconds ms) { std::this_thread::sleep_for(ms); }};
+}
+
+// flush --wait and delete: the drain's limit from --timeout-drain.
+hps::Result<DrainRequest, std::string> drain_request(const RunCommand& command, bool tty,
+						     std::string give_up_note)
+{
+	DrainRequest request{command.name, command.operands.at(0), default_drain_timeout, tty,
+			     std::move(give_up_note)};
+	if (command.options.contains("--timeout-drain")) {
+		auto timeout = parse_drain_timeout(option(command, "--timeout-drain"));
+		if (!timeout)
+			return hps::fail(timeout.error());
+		request.timeout = *timeout;
+	}
+	return request;
+}
+
+ExitCode run_flush(const Options& options, const RunCommand& command, const Json& params,
+		   bool tty, std::ostream& out, std::ostream& err)
+{
+	const bool wait = command.options.contains("--wait");
+	if (!wait && command.options.contains("--timeout-drain")) {
+		err << "hpsctl: " << command.name << ": --timeout-drain needs --wait\n";
+		return exit_bad_arguments;
+	}
+	if (!wait)
+		return query(options, command, "volume.flush", params, render_volume_flush, out, err);
+	auto request = drain_request(command, tty, "");
+	if (!request) {
+		err << "hpsctl: " << command.name << ": " << request.error() << '\n';
+		return exit_bad_arguments;
+	}
+	if (auto drained = drain_volume(real_seams(options, command), *request, err); !drained) {
+		err << "hpsctl: " << drained.error().message << '\n';
+		return drained.error().code;
+	}
+	// What is left to print is the volume as it is now.
+	return query(options, command, "volume.show", params, render_volume, out, err);
+}
+
+// Without --force: drain, then delete (hpsd itself refuses a volume that
+// still has dirty blocks, should some be written meanwhile).
+ExitCode run_delete(const Options& options, const RunCommand& command, const Json& params,
+		    bool tty, std::ostream& out, std::ostream& err)
+{
+	if (!command.options.contains("--force")) {
+		auto request = drain_request(command, tty, "; the volume is left in place");
+		if (!request) {
+			err << "hpsctl: " << command.name << ": " << request.error() << '\n';
+			return exit_bad_arguments;
+		}
+		if (auto drained = drain_volume(real_seams(options, command), *request, err);
+		    !drained) {
+			err << "hpsctl: " << drained.error().message << '\n';
+			return drained.error().code;
+		}
+	}
+	return query(options, command, "volume.delete", params, render_volume_deleted, out, err);
+}
+
 } // namespace
 
 ExitCode run_command(const Options& options, const RunCommand& command, std::ostream& out,
-		     std::ostream& err)
+		     std::ostream& err, bool err_tty)
 {
 	switch (command.id) {
 	case CommandId::status:
@@ -114,7 +198,9 @@ ExitCode run_command(const Options& options, const RunCommand& command, std::ost
 	case CommandId::volume_show:
 		return query(options, command, "volume.show", *params, render_volume, out, err);
 	case CommandId::volume_delete:
-		return query(options, command, "volume.delete", *params, render_volume_deleted, out, err);
+		return run_delete(options, command, *params, err_tty, out, err);
+	case CommandId::volume_flush:
+		return run_flush(options, command, *params, err_tty, out, err);
 	default:
 		break;
 	}

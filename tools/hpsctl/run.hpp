@@ -10,7 +10,9 @@
 namespace hpsctl {
 
 // Prints results to `out` and the one-line error, if any, to `err`.
+// `err_tty`: `err` is a terminal, so a drain's progress is one line
+// redrawn in place rather than a line a second.
 ExitCode run_command(const Options& options, const RunCommand& command, std::ostream& out,
-		     std::ostream& err);
+		     std::ostream& err, bool err_tty = false);
 
 } // namespace hpsctl
