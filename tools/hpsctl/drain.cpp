@@ -132,6 +132,7 @@ hps::Result<void, Failure> drain_volume(const DrainSeams& seams, const DrainRequ
 	Progress progress(err, request.tty);
 	DrainMeter meter;
 	unsigned backing_off = 0;
+	bool shown = false;
 
 	auto result = seams.call("volume.flush", name_params);
 	if (!result)
@@ -142,9 +143,14 @@ hps::Result<void, Failure> drain_volume(const DrainSeams& seams, const DrainRequ
 		const auto elapsed = std::chrono::duration_cast<std::chrono::seconds>(now - started);
 		if (dirty == 0) {
 			progress.finish();
-			err << "drained " << request.name << " in " << seconds_text(elapsed) << '\n';
+			// Quiet when there was nothing to drain: a delete's only
+			// stderr line is then its error, if any.
+			if (shown)
+				err << "drained " << request.name << " in " << seconds_text(elapsed)
+				    << '\n';
 			return {};
 		}
+		shown = true;
 		meter.add(now, dirty);
 		progress.show(drain_progress_line(
 			request.name, dirty, meter.bytes_per_s(unsigned_member(*result, "block_bytes", 4096))));

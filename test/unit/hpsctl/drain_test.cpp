@@ -135,7 +135,7 @@ TEST_CASE("hpsctl drain: nothing dirty is done at once", "[hpsctl]")
 	std::ostringstream err;
 	REQUIRE(hpsctl::drain_volume(hpsd.seams(), request(), err).ok());
 	CHECK(hpsd.calls.size() == 1);
-	CHECK(err.str() == "drained db1 in 0 s\n");
+	CHECK(err.str().empty());
 }
 
 TEST_CASE("hpsctl drain: a terminal gets one line redrawn", "[hpsctl]")
