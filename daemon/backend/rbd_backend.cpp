@@ -143,11 +143,29 @@ int RbdBackend::connect()
 	return r < 0 ? r : -EIO;
 }
 
+void RbdBackend::close_volume(std::uint32_t volume_id)
+{
+	void* image = nullptr;
+	{
+		std::lock_guard lock(images_mutex_);
+		auto it = images_.find(volume_id);
+		if (it == images_.end())
+			return;
+		image = it->second;
+		images_.erase(it);
+	}
+	rbd_close(static_cast<rbd_image_t>(image));
+	log_(LogLevel::info, "backend: volume " + std::to_string(volume_id) + ": image closed");
+}
+
 int RbdBackend::image_for(std::uint32_t volume_id, void** image)
 {
-	if (auto it = images_.find(volume_id); it != images_.end()) {
-		*image = it->second;
-		return 0;
+	{
+		std::lock_guard lock(images_mutex_);
+		if (auto it = images_.find(volume_id); it != images_.end()) {
+			*image = it->second;
+			return 0;
+		}
 	}
 	if (int r = connect(); r < 0)
 		return r;
@@ -170,7 +188,10 @@ int RbdBackend::image_for(std::uint32_t volume_id, void** image)
 	reported_.erase(volume_id);
 	log_(LogLevel::info, "backend: volume " + std::to_string(volume_id) + " is image " +
 				     config_.pool + "/" + *name);
-	images_.emplace(volume_id, opened);
+	{
+		std::lock_guard lock(images_mutex_);
+		images_.emplace(volume_id, opened);
+	}
 	*image = opened;
 	return 0;
 }

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -38,6 +39,11 @@ public:
 	void submit(const channel::Request& req, std::span<std::byte> data,
 		    channel::CompletionSink& sink) override;
 
+	// Closes the volume's image if it is open (any thread).  Called once
+	// the volume's dm device is gone, so no request of it is in flight;
+	// an open image holds a watch and RBD refuses to remove it.
+	void close_volume(std::uint32_t volume_id);
+
 private:
 	int connect();
 	// The open image of a volume, or a negative errno.
@@ -49,6 +55,7 @@ private:
 	void* cluster_ = nullptr; // rados_t
 	void* ioctx_ = nullptr;	  // rados_ioctx_t
 	std::string last_connect_error_;
+	std::mutex images_mutex_;		// images_: ring thread and close_volume
 	std::map<std::uint32_t, void*> images_; // rbd_image_t by volume id
 	std::set<std::uint32_t> reported_;	// volume ids whose failure was logged
 };

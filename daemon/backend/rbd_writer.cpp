@@ -128,9 +128,24 @@ int RbdWriter::open(const std::string& name, void** image)
 	return 0;
 }
 
+void RbdWriter::close_image(const std::string& name)
+{
+	void* image = nullptr;
+	{
+		std::lock_guard lock(images_mutex_);
+		auto it = images_.find(name);
+		if (it == images_.end())
+			return;
+		image = it->second;
+		images_.erase(it);
+	}
+	rbd_close(static_cast<rbd_image_t>(image));
+}
+
 void RbdWriter::write(const std::string& image, std::uint64_t offset,
 		      std::span<const std::byte> data, writeback::IoCallback done)
 {
+	std::lock_guard images_lock(images_mutex_);
 	void* handle = nullptr;
 	if (int r = open(image, &handle); r < 0) {
 		done(r);
@@ -157,6 +172,7 @@ void RbdWriter::write(const std::string& image, std::uint64_t offset,
 
 void RbdWriter::flush(const std::string& image, writeback::IoCallback done)
 {
+	std::lock_guard images_lock(images_mutex_);
 	void* handle = nullptr;
 	if (int r = open(image, &handle); r < 0) {
 		done(r);

@@ -47,6 +47,11 @@ public:
 		   writeback::IoCallback done) override;
 	void flush(const std::string& image, writeback::IoCallback done) override;
 
+	// Closes the image if it is open (any thread); rbd_close waits for
+	// its calls in flight.  RBD refuses to remove an image someone has
+	// open, so a volume deleted with its image is closed here first.
+	void close_image(const std::string& name);
+
 	// Bookkeeping of librbd calls in flight (their callbacks call finished()).
 	void started();
 	void finished();
@@ -62,6 +67,9 @@ private:
 	void* cluster_ = nullptr; // rados_t
 	void* ioctx_ = nullptr;	  // rados_ioctx_t
 	std::string last_error_;
+	// images_ and the submission of a call on one of them: the engine
+	// thread and close_image() (the control thread).
+	std::mutex images_mutex_;
 	std::map<std::string, void*> images_; // rbd_image_t by name
 
 	std::mutex mutex_;

@@ -174,7 +174,16 @@ int run_daemon(const Config& config, const RunOptions& options, Logger& log)
 				       return writeback::status_json(engine.status());
 			       });
 
+	// A volume deleted with its image: both of hpsd's librbd clients let go
+	// of the image first (RBD refuses to remove an image someone has open).
+	volumes->on_image_remove([&rbd, &writeback](const hps::volume::VolumeRecord& record) {
+		rbd.close_volume(record.id);
+		if (writeback)
+			(*writeback)->close_image(record.image);
+	});
+
 	io.run();
+	volumes->on_image_remove({});
 	flushes.detach();
 	if (writeback)
 		(*writeback)->stop();

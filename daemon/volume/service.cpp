@@ -470,6 +470,8 @@ ApiResult<DeleteOutcome> Service::delete_volume(const DeleteRequest& request)
 	}
 	bool image_deleted = false;
 	if (request.delete_image) {
+		if (close_image_)
+			close_image_(record);
 		if (auto removed = images_->remove(record.image); !removed)
 			// The registry keeps the volume so that the delete can be
 			// retried; its device comes back on the next hpsd start.

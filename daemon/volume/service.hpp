@@ -97,6 +97,14 @@ public:
 	ApiResult<CreateOutcome> create_volume(const CreateRequest& request);
 	ApiResult<DeleteOutcome> delete_volume(const DeleteRequest& request);
 
+	// Called before a deleted volume's image is removed, after its device
+	// is gone: whoever has the image open (hpsd's librbd clients) closes
+	// it, as RBD refuses to remove an image with watchers.
+	void on_image_remove(std::function<void(const VolumeRecord&)> close)
+	{
+		close_image_ = std::move(close);
+	}
+
 private:
 	struct Pool {
 		PoolSpec spec;
@@ -122,6 +130,7 @@ private:
 	std::filesystem::path state_dir_;
 	std::vector<Pool> pools_;
 	std::unique_ptr<ImageStore> images_;
+	std::function<void(const VolumeRecord&)> close_image_;
 	LogSink log_;
 	Registry registry_;
 	std::optional<dm::Control> dm_;

@@ -34,6 +34,8 @@ public:
 
 	// drain(), drain_progress(), cancel_drain(), status(): any thread.
 	Engine& engine() noexcept { return thread_->engine(); }
+	// The writer's handle of an image, closed before the image is removed.
+	void close_image(const std::string& name) { writer_->close_image(name); }
 
 private:
 	WritebackService() = default;
