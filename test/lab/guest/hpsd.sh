@@ -59,7 +59,7 @@ JSON
 
 hpsd_exit_trap() {
 	local rc=$?
-	[ -n "$hpsd_pid" ] && kill -KILL "$hpsd_pid" 2>/dev/null
+	[ -n "$hpsd_pid" ] && kill -KILL "$hpsd_pid" 2>/dev/null || true
 	if [ $rc != 0 ] && [ -f "$HPSD_LOG" ]; then
 		echo "--- last lines of the hpsd log ($HPSD_LOG):"
 		tail -n 40 "$HPSD_LOG"
@@ -86,8 +86,8 @@ hpsd_stop() {
 }
 
 hpsd_kill() {
-	kill -KILL "$hpsd_pid" 2>/dev/null
-	wait "$hpsd_pid" 2>/dev/null
+	kill -KILL "$hpsd_pid" 2>/dev/null || true
+	wait "$hpsd_pid" 2>/dev/null || true	# 137: killed, as meant
 	hpsd_pid=
 }
 
