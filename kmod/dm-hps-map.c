@@ -2,9 +2,11 @@
 /*
  * dm-hps: the I/O path of the hps (volume) target.
  *
- * dm splits bios so none crosses a cache block (max_io_len), and sends a
- * flush with data as an empty flush followed by the data.  So a bio here
- * is one of: an empty flush, a read or write inside one block, a discard.
+ * dm splits bios at a channel buffer (128 KiB, max_io_len) and sends a
+ * flush with data as an empty flush followed by the data.  map() takes
+ * the part of a bio that one decision covers (dm_accept_partial_bio; dm
+ * sends the rest again): one block for a hit or a cached write, a run of
+ * missing blocks for a read from RBD, the whole bio in passthrough.
  *
  *   read      hit: remapped to the cache device; miss: hpsd reads RBD.
  *   write     a dirty copy is overwritten in place; a whole block is
@@ -59,6 +61,22 @@ static int hps_to_backend(struct hps_volume *v, struct bio *bio,
 static u64 hps_key_of(struct hps_volume *v, sector_t sector)
 {
 	return hps_make_key(&v->pool->geo, v->base, sector >> v->pool->block_shift);
+}
+
+/* Sectors of @bio inside the block it starts in. */
+static unsigned int hps_first_piece(struct hps_pool *pool, struct bio *bio)
+{
+	sector_t sector = bio->bi_iter.bi_sector;
+	unsigned int to_end = pool->block_sectors - (sector & (pool->block_sectors - 1));
+
+	return min_t(unsigned int, bio_sectors(bio), to_end);
+}
+
+/* Take only the first @n sectors of @bio in this map() call. */
+static void hps_accept(struct bio *bio, unsigned int n)
+{
+	if (n < bio_sectors(bio))
+		dm_accept_partial_bio(bio, n);
 }
 
 static void hps_remap(struct hps_pool *pool, struct bio *bio, u64 block)
@@ -139,12 +157,16 @@ static int hps_map_write(struct hps_volume *v, struct bio *bio, struct hps_bio *
 {
 	struct hps_pool *pool = v->pool;
 	unsigned int block_bytes = pool->block_sectors << SECTOR_SHIFT;
-	bool whole = !(bio->bi_iter.bi_sector & (pool->block_sectors - 1)) &&
-		     bio->bi_iter.bi_size == block_bytes;
-	bool cacheable = whole && READ_ONCE(v->mode) == HPS_MODE_WRITEBACK &&
-			 !hps_seq_cutoff(v, bio);
+	bool whole, cacheable;
 	u64 block = 0;
 	u32 word = 0;
+
+	/* One block at a time: each may go somewhere else. */
+	hps_accept(bio, hps_first_piece(pool, bio));
+	whole = !(bio->bi_iter.bi_sector & (pool->block_sectors - 1)) &&
+		bio->bi_iter.bi_size == block_bytes;
+	cacheable = whole && READ_ONCE(v->mode) == HPS_MODE_WRITEBACK &&
+		    !hps_seq_cutoff(v, bio);
 
 	hb->srcu_idx = __srcu_read_lock(&pool->srcu);
 	switch (hps_cache_write(pool, v->slot, hps_key_of(v, bio->bi_iter.bi_sector),
@@ -179,10 +201,13 @@ static int hps_map_write(struct hps_volume *v, struct bio *bio, struct hps_bio *
 static int hps_map_read(struct hps_volume *v, struct bio *bio, struct hps_bio *hb)
 {
 	struct hps_pool *pool = v->pool;
+	unsigned int n = hps_first_piece(pool, bio), step;
+	sector_t sector = bio->bi_iter.bi_sector;
 	u64 block;
 
 	hb->srcu_idx = __srcu_read_lock(&pool->srcu);
-	if (!hps_cache_read(pool, hps_key_of(v, bio->bi_iter.bi_sector), &block)) {
+	if (!hps_cache_read(pool, hps_key_of(v, sector), &block)) {
+		hps_accept(bio, n);
 		hb->flags |= HPS_BIO_SRCU;
 		hb->block = block;
 		atomic64_inc(&v->read_hits);
@@ -190,6 +215,14 @@ static int hps_map_read(struct hps_volume *v, struct bio *bio, struct hps_bio *h
 		return DM_MAPIO_REMAPPED;
 	}
 	__srcu_read_unlock(&pool->srcu, hb->srcu_idx);
+
+	/* One request to RBD for the run of blocks that all miss. */
+	while (n < bio_sectors(bio) &&
+	       hps_cache_read(pool, hps_key_of(v, sector + n), &block)) {
+		step = min_t(unsigned int, pool->block_sectors, bio_sectors(bio) - n);
+		n += step;
+	}
+	hps_accept(bio, n);
 	atomic64_inc(&v->read_misses);
 	return hps_to_backend(v, bio, hb, HPS_OP_READ, 0);
 }

@@ -199,9 +199,12 @@ static int hps_volume_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	ti->flush_supported = true;
 	ti->num_discard_bios = 1;
 	ti->per_io_data_size = sizeof(struct hps_bio);
-	/* No bio crosses a cache block or exceeds a channel buffer. */
-	r = dm_set_target_max_io_len(ti, min_t(u32, v->pool->block_sectors,
-					       HPS_CHAN_IO_BYTES >> SECTOR_SHIFT));
+	/*
+	 * No bio exceeds a channel buffer; map() takes less when the blocks
+	 * of a bio go different ways.  Blocks are at most 1 MiB and powers
+	 * of two, so a bio never crosses the end of a block bigger than this.
+	 */
+	r = dm_set_target_max_io_len(ti, HPS_CHAN_IO_BYTES >> SECTOR_SHIFT);
 	if (r) {
 		hps_volume_unbind(v);
 		goto bad_put;
