@@ -112,6 +112,37 @@ for m in "" "commit now" "release_volume" "release_volume 0" "release_volume x" 
 done
 must dmsetup message "$P" 0 commit
 
+# No hpsd here: what goes to the backend fails after daemon_timeout (1 s).
+TO=/sys/module/dm_hps/parameters/daemon_timeout
+echo 1 >"$TO" || die "cannot set daemon_timeout"
+
+log "seq_cutoff: past 64 KiB of a sequential stream, writes go around the cache"
+must dmsetup reload "$V" --table "0 $VSIZE hps /dev/mapper/$P 41 standalone 2 seq_cutoff 65536"
+must dmsetup resume "$V"
+c0=$(vstat 4) t0=$(vstat 9)
+must_fail dd if=/dev/zero of="/dev/mapper/$V" bs=4K seek=8000 count=64 oflag=direct status=none
+expect_eq "$(( $(vstat 4) - c0 )) $(( $(vstat 9) - t0 ))" "16 1" \
+	"blocks cached before the cutoff, writes sent around it"
+
+log "error budget: cache-device errors stop caching, loudly"
+mark=$(dmesg | wc -l)
+must dmsetup reload "$CACHE" --table "0 $SLICE flakey $NV 0 0 1"
+must dmsetup resume "$CACHE"
+# Scattered blocks: a sequential run would pass the volume's seq_cutoff.
+for i in $(seq 20); do
+	must_fail dd if=/dev/zero of="/dev/mapper/$V" bs=4K seek=$((9000 + 7 * i)) count=1 oflag=direct status=none
+done
+must dmsetup reload "$CACHE" --table "0 $SLICE linear $NV 0"
+must dmsetup resume "$CACHE"
+expect_eq "$(pstat 5) $(vstat 13)" "failing failing" "pool mode and volume state after 20 write errors"
+dmesg | tail -n +"$((mark + 1))" | grep -q "error budget spent" || die "no 'error budget spent' in the kernel log"
+c0=$(vstat 4)
+must_fail dd if=/dev/zero of="/dev/mapper/$V" bs=4K seek=9500 count=1 oflag=direct status=none
+expect_eq "$(vstat 4)" "$c0" "a failing pool caches no new block"
+must dd if="/dev/mapper/$V" of="$LAB_OUT/read5.bin" bs=4K count=2048 iflag=direct status=none
+must same_bytes "$W" 4K 0 2048 "$LAB_OUT/read5.bin"
+echo 30 >"$TO"
+
 must dm_remove "$V"
 must dm_remove "$P"
 must dm_remove "$CACHE"
