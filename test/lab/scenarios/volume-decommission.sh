@@ -100,7 +100,13 @@ log "volume delete took $((SECONDS - start)) s; stderr:"
 sed 's/^/    /' "$WORK/err"
 log "stdout: $(cat "$WORK/out")"
 grep -q "^deleted volume $V (id 1); RBD image $V kept" "$WORK/out" || die "delete said: $(cat "$WORK/out")"
-grep -q "^drained $V in [0-9]* s" "$WORK/err" || die "no 'drained' line"
+# hpsd keeps draining after hpsctl gave up above, so the volume may be
+# clean by now: then delete has nothing to drain and says nothing.
+if [ -s "$WORK/err" ]; then
+	grep -q "^drained $V in [0-9]* s" "$WORK/err" || die "no 'drained' line"
+else
+	log "the volume was clean already: nothing to drain"
+fi
 ! grep -q "dirty blocks discarded" "$WORK/out" || die "delete discarded blocks"
 
 dmsetup info "hps-$V" >/dev/null 2>&1 && die "hps-$V still exists"
