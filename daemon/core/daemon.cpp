@@ -56,22 +56,6 @@ ChannelStatus channel_status(const channel::ChannelServer& server)
 	return status;
 }
 
-// The channel's backend finds a volume's image in the registry file, read
-// again only for a volume id it has not opened yet.
-backend::VolumeResolver registry_resolver(const Config& config)
-{
-	return [state_dir = std::filesystem::path(config.state_dir)](
-		       std::uint32_t id) -> std::optional<std::string> {
-		auto registry = hps::volume::Registry::load(state_dir);
-		if (!registry)
-			return std::nullopt;
-		const auto* volume = registry->find_by_id(id);
-		if (!volume)
-			return std::nullopt;
-		return volume->image;
-	};
-}
-
 void add_status_method(Dispatcher& dispatcher, const Config& config, const std::string& config_path,
 		       const KernelAbiProbe& probe, const channel::ChannelServer& channel,
 		       Clock::time_point started)
@@ -103,7 +87,14 @@ int run_daemon(const Config& config, const RunOptions& options, Logger& log)
 	const channel::LogFn channel_log = [&log](LogLevel level, std::string_view line) {
 		log.log(level, line);
 	};
-	backend::RbdBackend rbd(config.ceph, registry_resolver(config), channel_log);
+	// Images are found in the registry file, read again only for a volume
+	// id the backend has not opened yet.
+	backend::RbdBackend rbd(
+		config.ceph,
+		[state_dir = std::filesystem::path(config.state_dir)](std::uint32_t id) {
+			return hps::volume::image_of(state_dir, id);
+		},
+		channel_log);
 	channel::ChannelServer channel(default_channel_device, rbd, channel_log);
 	Dispatcher dispatcher(log);
 	add_status_method(dispatcher, config, config_path, probe, channel, started);

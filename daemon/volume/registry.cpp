@@ -278,4 +278,15 @@ std::uint32_t Registry::next_free_id() const
 	return static_cast<std::uint32_t>(id);
 }
 
+std::optional<std::string> image_of(const std::filesystem::path& state_dir, std::uint32_t id)
+{
+	auto registry = Registry::load(state_dir);
+	if (!registry)
+		return std::nullopt;
+	const VolumeRecord* volume = registry->find_by_id(id);
+	if (!volume)
+		return std::nullopt;
+	return volume->image;
+}
+
 } // namespace hps::volume

@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -79,5 +80,10 @@ private:
 	std::vector<VolumeRecord> volumes_; // in creation order
 	std::uint64_t next_id_ = 1;	    // persisted; only grows (see above)
 };
+
+// The RBD image of a volume id, read from <state_dir>/volumes.json on each
+// call; nullopt when the file cannot be read or has no such id.  hpsd's
+// librbd clients call it only for ids they have not opened yet.
+std::optional<std::string> image_of(const std::filesystem::path& state_dir, std::uint32_t id);
 
 } // namespace hps::volume

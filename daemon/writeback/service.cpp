@@ -11,22 +11,6 @@ namespace {
 
 constexpr std::uint64_t bytes_per_mb = 1000 * 1000;
 
-// The image of a volume id, from <state_dir>/volumes.json, read again for
-// each id the engine does not know yet (the engine caches what it finds).
-ImageResolver registry_images(const Config& config)
-{
-	return [state_dir = std::filesystem::path(config.state_dir)](
-		       std::uint32_t id) -> std::optional<std::string> {
-		auto registry = hps::volume::Registry::load(state_dir);
-		if (!registry)
-			return std::nullopt;
-		const auto* volume = registry->find_by_id(id);
-		if (!volume)
-			return std::nullopt;
-		return volume->image;
-	};
-}
-
 } // namespace
 
 EngineConfig engine_config(const Config& config)
@@ -49,7 +33,10 @@ WritebackService::start(const Config& config, EngineLog log, ChannelIoctl ioctl)
 							     log);
 	auto thread = EngineThread::start(engine_config(config),
 					  {*self->kernel_, *self->reader_, *self->writer_},
-					  [] { return scan_pools(); }, registry_images(config),
+					  [] { return scan_pools(); }, [state_dir = std::filesystem::path(config.state_dir)](std::uint32_t id) {
+						  // Read again for each id the engine does not know yet.
+						  return hps::volume::image_of(state_dir, id);
+					  },
 					  std::move(log));
 	if (!thread)
 		return hps::fail(thread.error());
