@@ -35,8 +35,8 @@ void hps_count_word(struct hps_pool *pool, int slot, u32 w, int sign)
 		atomic64_add(sign, &pool->slot_counts[slot].dirty);
 }
 
-/* Drop a block: free on disk after the next commit. */
-static void hps_drop(struct hps_pool *pool, int slot, u64 b)
+/* Drop a block: free on disk after the next commit.  Set lock held. */
+void hps_drop(struct hps_pool *pool, int slot, u64 b)
 {
 	hps_count_word(pool, slot, *hps_word(pool, b), -1);
 	*hps_word(pool, b) = HPS_W_PFREE;

@@ -329,10 +329,7 @@ int hps_vtable_release(struct hps_pool *pool, u32 volume_id, bool force)
 				spin_unlock_irqrestore(lock, flags);
 				return -EBUSY;
 			}
-			hps_count_word(pool, i, w, -1);
-			*hps_word(pool, b) = HPS_W_PFREE;
-			atomic64_inc(&pool->pfree);
-			hps_page_dirty(pool, b);
+			hps_drop(pool, i, b);
 		}
 		spin_unlock_irqrestore(lock, flags);
 		cond_resched();

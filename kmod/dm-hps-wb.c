@@ -16,15 +16,6 @@
 /* Sets scanned by one WB_TAKE at most, so one call stays short. */
 #define HPS_WB_SCAN_SETS	(1U << 20)
 
-static struct hps_pool *hps_pool_by_id(u32 pool_id)
-{
-	struct hps_pool *pool;
-
-	lockdep_assert_held(&hps_lock);
-	pool = hps_pool_find_id(pool_id);
-	return pool && pool->nr_targets ? pool : NULL;
-}
-
 /* The oldest epoch that has dirty blocks; cur itself when none does. */
 static unsigned int hps_wb_oldest_epoch(struct hps_pool *pool)
 {
@@ -111,7 +102,7 @@ static long hps_wb_take(struct hps_wb_take __user *uarg)
 		return -ENOMEM;
 
 	mutex_lock(&hps_lock);
-	pool = hps_pool_by_id(t.pool_id);
+	pool = hps_pool_find_id(t.pool_id);
 	if (!pool) {
 		r = -ENOENT;
 		goto out_unlock;
@@ -192,7 +183,7 @@ static long hps_wb_done(struct hps_wb_done __user *uarg)
 	}
 
 	mutex_lock(&hps_lock);
-	pool = hps_pool_by_id(d.pool_id);
+	pool = hps_pool_find_id(d.pool_id);
 	if (!pool) {
 		r = -ENOENT;
 		goto out_unlock;

@@ -258,6 +258,7 @@ static inline sector_t hps_block_sector(struct hps_pool *pool, u64 block)
 	return pool->geo.data_sector + (block << pool->block_shift);
 }
 void hps_count_word(struct hps_pool *pool, int slot, u32 word, int sign);
+void hps_drop(struct hps_pool *pool, int slot, u64 block);
 void hps_cache_error(struct hps_pool *pool, const char *what, int error);
 
 /* dm-hps-commit.c */
