@@ -259,10 +259,44 @@ bool hps_cache_write_done(struct hps_pool *pool, int slot, u64 block,
 	spin_unlock_irqrestore(lock, flags);
 
 	/* Start a new epoch once this one holds a sixteenth of the pool. */
-	if (atomic64_read(&pool->epoch_dirty[e]) > pool->geo.nr_blocks / 16 &&
-	    !atomic64_read(&pool->epoch_dirty[(e + 1) & 3]))
-		atomic_cmpxchg(&pool->cur_epoch, e, (e + 1) & 3);
+	if (atomic64_read(&pool->epoch_dirty[e]) > pool->geo.nr_blocks / 16)
+		hps_epoch_roll(pool, e);
 	return holds;
+}
+
+/*
+ * Dirty epochs order writeback (oldest first) and tell how long a block
+ * has been dirty at least: every block of an epoch that is no longer
+ * current became dirty before epoch_closed.  A loaded pool's blocks count
+ * from the load.
+ */
+void hps_epoch_init(struct hps_pool *pool)
+{
+	unsigned long now = jiffies;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(pool->epoch_opened); i++) {
+		pool->epoch_opened[i] = now;
+		pool->epoch_closed[i] = now;
+	}
+}
+
+/*
+ * End epoch @e if it is still the current one and the next holds nothing
+ * (two bits of epoch in a word: an epoch is reused only once empty).  The
+ * times are written first: a racing roll writes about the same ones, and
+ * nobody reads the times of the current or an empty epoch.
+ */
+void hps_epoch_roll(struct hps_pool *pool, unsigned int e)
+{
+	unsigned int next = (e + 1) & 3;
+	unsigned long now = jiffies;
+
+	if (atomic64_read(&pool->epoch_dirty[next]))
+		return;
+	WRITE_ONCE(pool->epoch_closed[e], now);
+	WRITE_ONCE(pool->epoch_opened[next], now);
+	atomic_cmpxchg(&pool->cur_epoch, e, next);
 }
 
 /*

@@ -163,6 +163,8 @@ static int hps_map_write(struct hps_volume *v, struct bio *bio, struct hps_bio *
 
 	/* One block at a time: each may go somewhere else. */
 	hps_accept(bio, hps_first_piece(pool, bio));
+	if (hps_throttle_bio(pool, bio))
+		return DM_MAPIO_SUBMITTED;
 	whole = !(bio->bi_iter.bi_sector & (pool->block_sectors - 1)) &&
 		bio->bi_iter.bi_size == block_bytes;
 	cacheable = whole && READ_ONCE(v->mode) == HPS_MODE_WRITEBACK &&
@@ -242,13 +244,13 @@ static int hps_map_discard(struct hps_volume *v, struct bio *bio, struct hps_bio
 	return hps_to_backend(v, bio, hb, HPS_OP_DISCARD, 0);
 }
 
-static int hps_map_bio(struct hps_volume *v, struct bio *bio)
+static int hps_map_bio(struct hps_volume *v, struct bio *bio, unsigned int flags)
 {
 	struct hps_bio *hb = dm_per_bio_data(bio, sizeof(*hb));
 	enum hps_role role = READ_ONCE(v->role);
 
 	hb->v = v;
-	hb->flags = 0;
+	hb->flags = flags;
 
 	/* Replicated writes reach a secondary through hpsd, never as bios. */
 	if (role == HPS_ROLE_SECONDARY)
@@ -283,15 +285,18 @@ static int hps_map_bio(struct hps_volume *v, struct bio *bio)
 
 int hps_volume_map(struct dm_target *ti, struct bio *bio)
 {
-	return hps_map_bio(ti->private, bio);
+	return hps_map_bio(ti->private, bio, 0);
 }
 
-/* A bio deferred for a free block, mapped again from the commit work. */
+/*
+ * A bio that waited (for a free block, from the commit work, or on the
+ * throttle), mapped again; it has waited enough not to be throttled.
+ */
 void hps_volume_remap_deferred(struct bio *bio)
 {
 	struct hps_bio *hb = dm_per_bio_data(bio, sizeof(*hb));
 
-	switch (hps_map_bio(hb->v, bio)) {
+	switch (hps_map_bio(hb->v, bio, HPS_BIO_WAITED)) {
 	case DM_MAPIO_REMAPPED:
 		dm_submit_bio_remap(bio, NULL);
 		break;

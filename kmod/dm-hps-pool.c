@@ -31,6 +31,7 @@ static void hps_pool_teardown(struct hps_pool *pool)
 {
 	if (pool->wq) {
 		/* Nothing is queued: no volume is left to queue anything. */
+		hps_throttle_exit(pool);
 		hps_commit_now(pool);
 		hps_commit_exit(pool);
 	}
@@ -69,10 +70,12 @@ static int hps_pool_setup(struct dm_target *ti, struct hps_pool *pool,
 	if (r)
 		return hps_ctr_fail(ti, r, "cannot load the pool's volume table",
 				    "error %d", r);
+	hps_throttle_init(pool);
 	r = hps_commit_init(pool);
 	if (r)
 		return hps_ctr_fail(ti, r, "cannot set up metadata commits",
 				    "error %d", r);
+	hps_epoch_init(pool);
 	return hps_cache_init(pool);
 }
 
@@ -413,7 +416,7 @@ static void hps_pool_status(struct dm_target *ti, status_type_t type,
 		mutex_lock(&hps_lock);
 		nr_volumes = hps_pool_nr_volumes(pool);
 		mutex_unlock(&hps_lock);
-		DMEMIT("%u %u %llu %u %s %pU %lld %lld %llu %lld %lld %lld %d %lld %lld",
+		DMEMIT("%u %u %llu %u %s %pU %lld %lld %llu %lld %lld %lld %d %lld %lld %u %lld",
 		       HPS_ABI_VERSION, pool->block_sectors,
 		       (unsigned long long)pc->geo.nr_blocks, nr_volumes,
 		       READ_ONCE(pool->failing) ? "failing" : "ok",
@@ -423,7 +426,9 @@ static void hps_pool_status(struct dm_target *ti, status_type_t type,
 		       atomic64_read(&pool->commit_errors),
 		       atomic_read(&pool->errors),
 		       atomic64_read(&pool->wb_inflight),
-		       atomic64_read(&pool->wb_cleaned));
+		       atomic64_read(&pool->wb_cleaned),
+		       hps_throttle_delay_us(pool),
+		       atomic64_read(&pool->throttle.delayed));
 		break;
 	case STATUSTYPE_TABLE:
 		/* format / force_format are one-shot and never echoed. */

@@ -82,24 +82,55 @@ static unsigned int hps_wb_scan(struct hps_pool *pool, int epoch,
 	return n;
 }
 
+/*
+ * A new epoch once the current one has dirty blocks and is @roll_ms old:
+ * under a light load an epoch would otherwise stay current for hours, and
+ * its blocks could never be told old.
+ */
+static void hps_wb_roll(struct hps_pool *pool, unsigned int roll_ms)
+{
+	unsigned int cur = atomic_read(&pool->cur_epoch) & 3;
+
+	if (roll_ms && atomic64_read(&pool->epoch_dirty[cur]) &&
+	    time_after_eq(jiffies, READ_ONCE(pool->epoch_opened[cur]) +
+			  msecs_to_jiffies(roll_ms)))
+		hps_epoch_roll(pool, cur);
+}
+
+/* Take up to @max blocks; *@age_ms: how long they have been dirty at least. */
+static unsigned int hps_wb_take_oldest(struct hps_pool *pool, struct hps_wb_block *out,
+				       unsigned int max, u32 *age_ms)
+{
+	unsigned int epoch = hps_wb_oldest_epoch(pool);
+	unsigned int n;
+
+	*age_ms = 0;
+	if (!max)
+		return 0;
+	n = hps_wb_scan(pool, epoch, out, max);
+	if (!n)	/* epoch counts are a hint: fall back to any dirty block */
+		return hps_wb_scan(pool, -1, out, max);
+	if (epoch != (atomic_read(&pool->cur_epoch) & 3))
+		*age_ms = jiffies_to_msecs(jiffies - READ_ONCE(pool->epoch_closed[epoch]));
+	return n;
+}
+
 static long hps_wb_take(struct hps_wb_take __user *uarg)
 {
 	struct hps_wb_block *out = NULL;
 	struct hps_wb_take t;
 	struct hps_pool *pool;
-	unsigned int i;
 	long r;
 
 	if (copy_from_user(&t, uarg, sizeof(t)))
 		return -EFAULT;
-	if (t.reserved0 || !t.max || t.max > HPS_WB_MAX)
+	if (t.max > HPS_WB_MAX || t.throttle_us > HPS_WB_THROTTLE_MAX_US || t.reserved)
 		return -EINVAL;
-	for (i = 0; i < ARRAY_SIZE(t.reserved); i++)
-		if (t.reserved[i])
-			return -EINVAL;
-	out = kvcalloc(t.max, sizeof(*out), GFP_KERNEL);
-	if (!out)
-		return -ENOMEM;
+	if (t.max) {
+		out = kvcalloc(t.max, sizeof(*out), GFP_KERNEL);
+		if (!out)
+			return -ENOMEM;
+	}
 
 	mutex_lock(&hps_lock);
 	pool = hps_pool_find_id(t.pool_id);
@@ -107,9 +138,9 @@ static long hps_wb_take(struct hps_wb_take __user *uarg)
 		r = -ENOENT;
 		goto out_unlock;
 	}
-	t.count = hps_wb_scan(pool, hps_wb_oldest_epoch(pool), out, t.max);
-	if (!t.count)	/* epoch counts are a hint: fall back to any dirty block */
-		t.count = hps_wb_scan(pool, -1, out, t.max);
+	hps_throttle_set(pool, t.throttle_us);
+	hps_wb_roll(pool, t.roll_ms);
+	t.count = hps_wb_take_oldest(pool, out, t.max, &t.age_ms);
 	atomic64_add(t.count, &pool->wb_inflight);
 	t.cache_major = MAJOR(pool->cache_devt);
 	t.cache_minor = MINOR(pool->cache_devt);
@@ -227,7 +258,10 @@ long hps_wb_ioctl(unsigned int cmd, void __user *arg)
 	}
 }
 
-/* hpsd detached: what it had taken is no longer under writeback. */
+/*
+ * hpsd detached: what it had taken is no longer under writeback, and
+ * nothing throttles the writes any more.
+ */
 void hps_wb_forget_all(void)
 {
 	struct hps_pool *pool;
@@ -249,6 +283,7 @@ void hps_wb_forget_all(void)
 				cond_resched();
 		}
 		atomic64_set(&pool->wb_inflight, 0);
+		hps_throttle_set(pool, 0);
 	}
 	mutex_unlock(&hps_lock);
 }

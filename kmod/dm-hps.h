@@ -81,6 +81,21 @@ struct hps_counts {
 };
 
 /*
+ * Write throttle of one pool (dm-hps-throttle.c): above the high dirty
+ * watermark hpsd asks for new writes to be delayed rather than let the
+ * cache fill with dirty data.  Delayed bios wait on @bios in arrival order
+ * and are mapped again by @work once their time is up.
+ */
+struct hps_throttle {
+	spinlock_t lock;
+	struct bio_list bios;
+	struct delayed_work work;
+	unsigned int delay_us;		/* 0: no throttle */
+	unsigned long until;		/* jiffies: the setting lapses then */
+	atomic64_t delayed;		/* writes delayed so far */
+};
+
+/*
  * One cache pool.  It is keyed by the dev_t of its own dm device, so a
  * table reload of that device finds and keeps the same object.  It lives
  * while an hps-pool target (live or only loaded) or a volume refers to it.
@@ -111,6 +126,8 @@ struct hps_pool {
 	atomic64_t pfree;		/* dropped or reserved, not free yet */
 	atomic64_t epoch_dirty[4];	/* dirty blocks of each epoch */
 	atomic_t cur_epoch;		/* epoch given to newly dirty blocks */
+	unsigned long epoch_opened[4];	/* jiffies: became the current epoch */
+	unsigned long epoch_closed[4];	/* jiffies: stopped being current */
 	atomic_t errors;		/* cache-device errors */
 	bool failing;			/* error budget spent: cache nothing new */
 
@@ -126,6 +143,9 @@ struct hps_pool {
 	unsigned long *commit_pfree;	/* per batch page, its PFREE words */
 	atomic64_t commits;
 	atomic64_t commit_errors;
+
+	/* Write throttle (dm-hps-throttle.c), set by WB_TAKE. */
+	struct hps_throttle throttle;
 
 	/* Writeback (dm-hps-wb.c); under hps_lock. */
 	u64 wb_cursor;			/* next set WB_TAKE looks at */
@@ -190,12 +210,14 @@ struct hps_bio {
 	u32 word;			/* allocating write: the word it sets */
 	int srcu_idx;
 	unsigned int flags;		/* HPS_BIO_* */
+	unsigned long expires;		/* throttled: jiffies it may go on */
 };
 
 #define HPS_BIO_SRCU		(1U << 0)	/* holds pool->srcu */
 #define HPS_BIO_ALLOC		(1U << 1)	/* reserved hb->block for its data */
 #define HPS_BIO_HOOKED		(1U << 2)	/* bi_end_io is hps_write_endio */
 #define HPS_BIO_COMMIT		(1U << 3)	/* complete after a commit */
+#define HPS_BIO_WAITED		(1U << 4)	/* mapped again: not throttled again */
 
 extern struct mutex hps_lock;
 extern struct target_type hps_pool_target;
@@ -260,6 +282,15 @@ static inline sector_t hps_block_sector(struct hps_pool *pool, u64 block)
 void hps_count_word(struct hps_pool *pool, int slot, u32 word, int sign);
 void hps_drop(struct hps_pool *pool, int slot, u64 block);
 void hps_cache_error(struct hps_pool *pool, const char *what, int error);
+void hps_epoch_init(struct hps_pool *pool);
+void hps_epoch_roll(struct hps_pool *pool, unsigned int epoch);
+
+/* dm-hps-throttle.c */
+void hps_throttle_init(struct hps_pool *pool);
+void hps_throttle_exit(struct hps_pool *pool);
+void hps_throttle_set(struct hps_pool *pool, unsigned int delay_us);
+bool hps_throttle_bio(struct hps_pool *pool, struct bio *bio);
+unsigned int hps_throttle_delay_us(struct hps_pool *pool);
 
 /* dm-hps-commit.c */
 int hps_commit_init(struct hps_pool *pool);

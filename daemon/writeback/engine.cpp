@@ -283,24 +283,29 @@ std::optional<std::string> Engine::image_of(std::uint32_t volume, TimePoint now)
 	return image;
 }
 
+// A new dirty epoch in the kernel this often: how finely it can tell a
+// block's age, which idle writeback waits out (idle_age).
+std::chrono::milliseconds Engine::epoch_roll() const
+{
+	if (!config_.planner.idle_age)
+		return std::chrono::milliseconds{0};
+	return std::max<std::chrono::milliseconds>(*config_.planner.idle_age / 4,
+						   std::chrono::seconds(1));
+}
+
 void Engine::take(Pool& pool, TimePoint now)
 {
 	if (now < pool.next_take)
 		return;
-	// Holding a full batch: take no more, except one block now and then
-	// while idle, for the kernel's dirty count (the watermarks) -- held
-	// idle blocks may wait idle_age before they go.
-	std::uint32_t max = config_.take_batch;
-	if (pool.held.size() >= config_.take_batch) {
-		if (pool.planner.pressure() != Pressure::idle || draining())
-			return;
-		max = 1;
-	}
-	// Backing off: nothing new until the retry time, then the planner
-	// probes with one io.
-	if (pool.planner.backing_off() && now < pool.planner.backoff().retry_at())
-		return;
-	auto taken = seams_.kernel.take(pool.id, max);
+	// Holding a full batch, or waiting out a backoff: ask only for the
+	// counts (the watermarks), which also renews the kernel's write
+	// throttle; it lapses unless renewed.
+	const bool waiting = pool.planner.backing_off() && now < pool.planner.backoff().retry_at();
+	TakeRequest request;
+	request.max = pool.held.size() >= config_.take_batch || waiting ? 0 : config_.take_batch;
+	request.roll = epoch_roll();
+	request.throttle_us = pool.planner.throttle_us();
+	auto taken = seams_.kernel.take(pool.id, request);
 	if (!taken) {
 		const int error = taken.error();
 		pool.next_take = now + config_.poll_interval;
@@ -323,6 +328,7 @@ void Engine::take(Pool& pool, TimePoint now)
 	pool.stats.total_blocks = result.total;
 	// The planner compares ratios only, so blocks do as well as bytes.
 	pool.planner.update_dirty(result.dirty, result.total);
+	pool.stats.throttle_us = pool.planner.throttle_us();
 
 	std::vector<DirtyExtent> extents;
 	std::vector<BlockResult> unknown;
@@ -340,21 +346,28 @@ void Engine::take(Pool& pool, TimePoint now)
 	}
 	if (!unknown.empty())
 		report(pool, std::move(unknown));
-	(void)pool.planner.add(extents, now);
+	// Idle writeback waits until a block is idle_age old: it has been
+	// dirty for result.age already.
+	(void)pool.planner.add(extents, now - result.age);
 	if (draining())
 		for (std::uint32_t volume : volumes)
 			pool.planner.request_flush(volume, std::numeric_limits<std::uint64_t>::max());
 
-	const bool full = result.blocks.size() >= max && max == config_.take_batch;
-	pool.empty_takes = result.blocks.empty() ? pool.empty_takes + 1 : 0;
-	const std::uint64_t needed =
-		std::max<std::uint64_t>(1, (result.total / min_set_blocks + take_scan_sets - 1) /
-						   take_scan_sets);
-	update_drains(pool, pool.empty_takes >= needed);
+	if (request.max != 0) {
+		pool.empty_takes = result.blocks.empty() ? pool.empty_takes + 1 : 0;
+		const std::uint64_t needed = std::max<std::uint64_t>(
+			1, (result.total / min_set_blocks + take_scan_sets - 1) / take_scan_sets);
+		update_drains(pool, pool.empty_takes >= needed);
+	} else {
+		update_drains(pool, false);
+	}
+	const bool full = request.max != 0 && result.blocks.size() >= request.max;
 	if (full)
 		pool.next_take = now;
 	else
 		pool.next_take = now + (draining() ? config_.drain_poll : config_.poll_interval);
+	if (waiting)
+		pool.next_take = std::min(pool.next_take, pool.planner.backoff().retry_at());
 }
 
 void Engine::issue(Pool& pool, TimePoint now)
@@ -460,6 +473,11 @@ void Engine::finish_flush(std::uint64_t token, int result)
 	pool.flushing.erase(flush.volume);
 	if (result < 0)
 		note_error(pool, result, "flushing image " + images_.at(flush.volume));
+	// Room in the batch again: take the next one now rather than at the
+	// next poll, so a backlog drains without a pause between batches.
+	if (pool.held.size() >= config_.take_batch &&
+	    pool.held.size() - flush.seqs.size() < config_.take_batch)
+		pool.next_take = TimePoint{};
 	std::vector<BlockResult> results;
 	results.reserve(flush.seqs.size());
 	for (std::uint64_t seq : flush.seqs) {
@@ -540,6 +558,9 @@ void Engine::report(Pool& pool, std::vector<BlockResult> results)
 		pool.stats.dirty_blocks -= std::min<std::uint64_t>(pool.stats.dirty_blocks, done->cleaned);
 		pool.stats.blocks_kept += done->kept;
 	}
+	// The pressure (and the throttle the next take asks for) follows.
+	pool.planner.update_dirty(pool.stats.dirty_blocks, pool.stats.total_blocks);
+	pool.stats.throttle_us = pool.planner.throttle_us();
 }
 
 void Engine::note_error(Pool& pool, int error, std::string_view what)
@@ -595,14 +616,8 @@ std::optional<TimePoint> Engine::wakeup(Pool& pool, TimePoint now)
 	};
 	if (!stopping_) {
 		sooner(pool.planner.next_wakeup(now));
-		const bool full = pool.held.size() >= config_.take_batch &&
-				  (pool.planner.pressure() != Pressure::idle || draining());
-		if (pool.listed && !full) {
-			if (pool.planner.backing_off())
-				sooner(std::max(pool.next_take, pool.planner.backoff().retry_at()));
-			else
-				sooner(pool.next_take);
-		}
+		if (pool.listed)
+			sooner(pool.next_take);
 	}
 	for (const auto& [volume, since] : pool.unflushed_since)
 		if (!pool.flushing.count(volume))

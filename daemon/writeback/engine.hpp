@@ -85,6 +85,7 @@ struct PoolWritebackStatus {
 	std::uint64_t bytes_written = 0;
 	std::uint64_t blocks_cleaned = 0;
 	std::uint64_t blocks_kept = 0; // reported, but rewritten meanwhile or failed
+	std::uint32_t throttle_us = 0; // the kernel's delay of new writes (0: none)
 	std::uint64_t errors = 0;      // failed reads, writes, flushes, kernel calls
 	int last_error = 0;	       // negative errno, 0 when none yet
 };
@@ -205,6 +206,7 @@ private:
 	void handle(const Event& event, TimePoint now);
 	void refresh_pools(TimePoint now);
 	void apply_rate(TimePoint now);
+	std::chrono::milliseconds epoch_roll() const;
 	void take(Pool& pool, TimePoint now);
 	std::optional<std::string> image_of(std::uint32_t volume, TimePoint now);
 	void issue(Pool& pool, TimePoint now);

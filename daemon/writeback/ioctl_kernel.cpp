@@ -4,6 +4,7 @@
 #include <linux/dm-hps.h>
 #include <sys/ioctl.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <vector>
@@ -13,19 +14,24 @@ namespace hpsd::writeback {
 static_assert(sizeof(hps_wb_block) == 32 && sizeof(hps_wb_result) == 16,
 	      "the writeback ABI structs are what this adapter copies");
 
-hps::Result<TakeResult, int> IoctlKernel::take(std::uint32_t pool_id, std::uint32_t max)
+hps::Result<TakeResult, int> IoctlKernel::take(std::uint32_t pool_id, const TakeRequest& request)
 {
+	const std::uint32_t max = request.max;
 	std::vector<hps_wb_block> blocks(max);
 	hps_wb_take t{};
 	t.pool_id = pool_id;
 	t.max = max;
 	t.blocks = reinterpret_cast<std::uintptr_t>(blocks.data());
+	t.roll_ms = static_cast<std::uint32_t>(
+		std::clamp<std::int64_t>(request.roll.count(), 0, UINT32_MAX));
+	t.throttle_us = std::min<std::uint32_t>(request.throttle_us, HPS_WB_THROTTLE_MAX_US);
 	if (ioctl_(HPS_IOC_WB_TAKE, &t) != 0)
 		return hps::fail(-errno);
 	TakeResult result;
 	result.cache = {t.cache_major, t.cache_minor};
 	result.dirty = t.dirty;
 	result.total = t.total;
+	result.age = std::chrono::milliseconds(t.age_ms);
 	result.blocks.reserve(t.count);
 	for (std::uint32_t i = 0; i < t.count && i < max; i++)
 		result.blocks.push_back({blocks[i].block, blocks[i].cache_offset, blocks[i].offset,

@@ -18,7 +18,7 @@ public:
 	explicit IoctlKernel(ChannelIoctl ioctl) : ioctl_(std::move(ioctl)) {}
 
 	// Errors are the ioctl's errno, negated.
-	hps::Result<TakeResult, int> take(std::uint32_t pool_id, std::uint32_t max) override;
+	hps::Result<TakeResult, int> take(std::uint32_t pool_id, const TakeRequest& request) override;
 	hps::Result<DoneResult, int> done(std::uint32_t pool_id,
 					  std::span<const BlockResult> results) override;
 

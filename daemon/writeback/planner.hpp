@@ -68,6 +68,8 @@ public:
 	Pressure pressure() const noexcept { return watermarks_.state(); }
 	// Tell the kernel to delay new writes (above the high watermark).
 	bool throttle_writes() const noexcept { return watermarks_.throttle_writes(); }
+	// How long: see throttle_delay_us().
+	std::uint32_t throttle_us() const noexcept { return watermarks_.throttle_us(); }
 
 	// A FLUSH or snapshot wants every extent of `volume` with seq <= `seq`
 	// clean: those go first, whatever the pressure.  The rate limit still

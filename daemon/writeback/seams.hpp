@@ -14,6 +14,7 @@
 
 #include "util/result.hpp"
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -42,11 +43,19 @@ struct CacheDevice {
 	friend bool operator==(const CacheDevice&, const CacheDevice&) = default;
 };
 
+// What a WB_TAKE asks besides the pool.
+struct TakeRequest {
+	std::uint32_t max = 0;	       // blocks to take, 0..4096; 0 only reports the counts
+	std::chrono::milliseconds roll{0}; // a new dirty epoch once the current is this old; 0 never
+	std::uint32_t throttle_us = 0; // delay each new write this long (a 5 s lease); 0 none
+};
+
 struct TakeResult {
 	std::vector<TakenBlock> blocks;
 	CacheDevice cache;
 	std::uint64_t dirty = 0; // dirty blocks in the pool, those just taken included
 	std::uint64_t total = 0; // blocks in the pool
+	std::chrono::milliseconds age{0}; // every block taken has been dirty at least this long
 };
 
 // One block's outcome for WB_DONE: 0 (on the backend and flushed) or -errno.
@@ -66,7 +75,7 @@ class KernelWriteback {
 public:
 	virtual ~KernelWriteback() = default;
 	// Errors are negative errnos: -ENOENT no such pool, -ENODEV no channel.
-	virtual hps::Result<TakeResult, int> take(std::uint32_t pool_id, std::uint32_t max) = 0;
+	virtual hps::Result<TakeResult, int> take(std::uint32_t pool_id, const TakeRequest& request) = 0;
 	// At most HPS_WB_MAX (4096) results a call; the engine splits.
 	virtual hps::Result<DoneResult, int> done(std::uint32_t pool_id,
 						  std::span<const BlockResult> results) = 0;

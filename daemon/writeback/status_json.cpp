@@ -14,6 +14,7 @@ nlohmann::json status_json(const EngineStatus& status)
 			{"held_blocks", p.held_blocks},
 			{"ios_in_flight", p.ios_in_flight},
 			{"pressure", std::string(to_string(p.pressure))},
+			{"throttle_us", p.throttle_us},
 			{"backing_off", p.backing_off},
 			{"retry_in_ms", p.retry_in.count()},
 			{"bytes_written", p.bytes_written},

@@ -60,4 +60,24 @@ Pressure next_pressure(Pressure current, std::uint64_t dirty_bytes, std::uint64_
 	return Pressure::idle;
 }
 
+std::uint32_t throttle_delay_us(Pressure pressure, std::uint64_t dirty_bytes,
+				std::uint64_t capacity_bytes, unsigned high_percent) noexcept
+{
+	if (pressure != Pressure::urgent)
+		return 0;
+	if (capacity_bytes == 0 || high_percent >= 100)
+		return throttle_max_us;
+	// Where the dirty ratio is between high and 100 %, in 1/1000ths.
+	dirty_bytes = std::min(dirty_bytes, capacity_bytes);
+	while (capacity_bytes > std::numeric_limits<std::uint64_t>::max() / 100000) {
+		dirty_bytes >>= 1;
+		capacity_bytes >>= 1;
+	}
+	const std::uint64_t high = std::uint64_t{high_percent} * capacity_bytes;
+	const std::uint64_t dirty = dirty_bytes * 100;
+	const std::uint64_t over = dirty > high ? (dirty - high) * 1000 / (100 * capacity_bytes - high) : 0;
+	return throttle_min_us +
+	       static_cast<std::uint32_t>(over * (throttle_max_us - throttle_min_us) / 1000);
+}
+
 } // namespace hpsd::writeback

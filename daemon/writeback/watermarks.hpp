@@ -35,6 +35,16 @@ Pressure next_pressure(Pressure current, std::uint64_t dirty_bytes, std::uint64_
 		       unsigned low_percent, unsigned high_percent,
 		       unsigned hysteresis_percent) noexcept;
 
+// How long the kernel delays each new write while urgent: throttle_min_us
+// at the high watermark (and below it, during the hysteresis), growing
+// linearly to throttle_max_us when everything is dirty, so writers slow
+// down the further writeback falls behind.  0 when not urgent.  The kernel
+// rounds up to a jiffy (4 ms at Debian's HZ=250).
+inline constexpr std::uint32_t throttle_min_us = 1000;
+inline constexpr std::uint32_t throttle_max_us = 50000; // <= HPS_WB_THROTTLE_MAX_US
+std::uint32_t throttle_delay_us(Pressure pressure, std::uint64_t dirty_bytes,
+				std::uint64_t capacity_bytes, unsigned high_percent) noexcept;
+
 class Watermarks {
 public:
 	Watermarks(unsigned low_percent, unsigned high_percent, unsigned hysteresis_percent)
@@ -45,17 +55,25 @@ public:
 	Pressure update(std::uint64_t dirty_bytes, std::uint64_t capacity_bytes) noexcept
 	{
 		state_ = next_pressure(state_, dirty_bytes, capacity_bytes, low_, high_, hysteresis_);
+		dirty_ = dirty_bytes;
+		capacity_ = capacity_bytes;
 		return state_;
 	}
 	Pressure state() const noexcept { return state_; }
 	// What the engine tells the kernel: delay new writes while urgent.
 	bool throttle_writes() const noexcept { return state_ == Pressure::urgent; }
+	std::uint32_t throttle_us() const noexcept
+	{
+		return throttle_delay_us(state_, dirty_, capacity_, high_);
+	}
 
 private:
 	unsigned low_;
 	unsigned high_;
 	unsigned hysteresis_;
 	Pressure state_ = Pressure::idle;
+	std::uint64_t dirty_ = 0;
+	std::uint64_t capacity_ = 0;
 };
 
 } // namespace hpsd::writeback

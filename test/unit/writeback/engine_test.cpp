@@ -35,7 +35,10 @@ struct FakeKernel final : KernelWriteback {
 	std::uint64_t total = 100000;
 	std::uint64_t extra_dirty = 0; // dirty blocks the fake never hands out
 	std::vector<std::vector<BlockResult>> dones;
-	unsigned takes = 0;
+	unsigned takes = 0; // takes that asked for blocks
+	unsigned polls = 0; // takes that asked for the counts only (max 0)
+	TakeRequest last{};
+	std::chrono::milliseconds age{0}; // how long the blocks taken have been dirty
 	int take_error = 0;
 
 	void add(std::uint32_t volume, std::uint64_t vblock, std::uint64_t cache_block)
@@ -49,13 +52,16 @@ struct FakeKernel final : KernelWriteback {
 			n += b.dirty;
 		return n;
 	}
-	hps::Result<TakeResult, int> take(std::uint32_t, std::uint32_t max) override
+	hps::Result<TakeResult, int> take(std::uint32_t, const TakeRequest& request) override
 	{
-		++takes;
+		const std::uint32_t max = request.max;
+		last = request;
+		++(max ? takes : polls);
 		if (take_error)
 			return hps::fail(take_error);
 		TakeResult r;
 		r.cache = {259, 3};
+		r.age = age;
 		for (auto& b : blocks) {
 			if (r.blocks.size() >= max)
 				break;
@@ -391,12 +397,17 @@ TEST_CASE("engine: Ceph down: blocks stay dirty, the engine backs off and resume
 	CHECK(status.retry_in == 1000ms);
 	CHECK(status.last_error == -ETIMEDOUT);
 
-	// Nothing is taken before the backoff (1 s) ends.
+	// No block is taken before the backoff (1 s) ends; the counts are
+	// still asked for (the watermarks, the throttle's lease).
 	const unsigned takes = rig.kernel.takes;
-	auto next = rig.engine->step(t0 + 500ms);
+	const unsigned polls = rig.kernel.polls;
+	for (auto t = t0 + 100ms; t < t0 + 1s; t += 100ms) {
+		auto next = rig.engine->step(t);
+		REQUIRE(next);
+		CHECK(*next <= t0 + 1s);
+	}
 	CHECK(rig.kernel.takes == takes);
-	REQUIRE(next);
-	CHECK(*next == t0 + 1s);
+	CHECK(rig.kernel.polls > polls);
 
 	// Then one probe io; it fails again: the delay doubles.
 	rig.engine->step(t0 + 1s);
@@ -553,7 +564,8 @@ TEST_CASE("engine: writeback.status's JSON", "[writeback][engine]")
 	CHECK(pool.at("pool_id") == 0);
 	CHECK(pool.at("dirty_blocks") == 0);
 	CHECK(pool.at("blocks_cleaned") == 1);
-	CHECK(pool.at("pressure") == "active");
+	CHECK(pool.at("pressure") == "idle"); // nothing dirty left
+	CHECK(pool.at("throttle_us") == 0);
 	CHECK(pool.at("backing_off") == false);
 	CHECK(pool.at("last_errno") == 0);
 
@@ -561,4 +573,73 @@ TEST_CASE("engine: writeback.status's JSON", "[writeback][engine]")
 	const auto drain = drain_json(*rig.engine->drain_progress(id));
 	CHECK(drain.at("volume_id") == 7);
 	CHECK(drain.at("done") == false);
+}
+
+TEST_CASE("engine: idle, blocks dirty for idle_age already go at once", "[writeback][engine]")
+{
+	Rig rig;
+	rig.kernel.add(1, 0, 5);
+	rig.kernel.add(1, 1, 6);
+	rig.kernel.age = 30s; // the kernel's epochs say so
+	rig.settle(t0);
+	CHECK(rig.kernel.dirty() == 0);
+	CHECK(rig.writer.history.size() == 1); // adjacent: one write
+}
+
+TEST_CASE("engine: idle, young blocks wait until idle_age after they became dirty",
+	  "[writeback][engine]")
+{
+	Rig rig;
+	rig.kernel.add(1, 0, 5);
+	rig.kernel.age = 20s;
+	rig.settle(t0);
+	rig.settle(t0 + 9s);
+	CHECK(rig.writer.history.empty());
+	rig.settle(t0 + 10s);
+	CHECK(rig.kernel.dirty() == 0);
+}
+
+TEST_CASE("engine: holding a full batch it polls the counts, then takes the next batch at once",
+	  "[writeback][engine]")
+{
+	EngineConfig config;
+	config.take_batch = 4;
+	Rig rig(config);
+	for (std::uint64_t i = 0; i < 8; i++)
+		rig.kernel.add(1, i * 10, i);
+	rig.kernel.age = 0s;
+	rig.settle(t0);
+	CHECK(rig.kernel.takes == 1);
+	CHECK(rig.kernel.under_wb() == 4);
+	rig.settle(t0 + 1s);
+	CHECK(rig.kernel.takes == 1); // full: no more blocks...
+	CHECK(rig.kernel.polls >= 1); // ...but the counts
+	CHECK(rig.kernel.last.max == 0);
+	// The first batch comes of age and goes; the second is taken as soon
+	// as there is room, without waiting for the next poll.
+	rig.settle(t0 + 30s);
+	CHECK(rig.kernel.dirty() == 4);
+	CHECK(rig.kernel.takes == 2);
+	CHECK(rig.kernel.under_wb() == 4);
+}
+
+TEST_CASE("engine: above the high watermark the kernel is asked to throttle writes",
+	  "[writeback][engine]")
+{
+	Rig rig;
+	for (std::uint64_t i = 0; i < 9; i++)
+		rig.kernel.add(1, i * 10, i);
+	rig.kernel.total = 10; // 90 % dirty: urgent
+	rig.engine->step(t0);
+	// The delay is asked with the counts the take before saw; the next asks it.
+	rig.engine->step(t0 + 1s);
+	CHECK(rig.kernel.last.throttle_us == throttle_delay_us(Pressure::urgent, 9, 10, 80));
+	CHECK(rig.kernel.last.throttle_us > throttle_min_us);
+	CHECK(rig.engine->status().pools.at(0).throttle_us == rig.kernel.last.throttle_us);
+	CHECK(rig.kernel.last.roll == 7500ms); // idle_age / 4
+
+	rig.settle(t0 + 2s);
+	CHECK(rig.kernel.dirty() == 0);
+	rig.settle(t0 + 4s);
+	CHECK(rig.kernel.last.throttle_us == 0);
 }

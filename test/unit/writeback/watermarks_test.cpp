@@ -5,6 +5,9 @@
 
 using hpsd::writeback::next_pressure;
 using hpsd::writeback::Pressure;
+using hpsd::writeback::throttle_delay_us;
+using hpsd::writeback::throttle_max_us;
+using hpsd::writeback::throttle_min_us;
 using hpsd::writeback::Watermarks;
 
 TEST_CASE("watermarks: idle below low, active between, urgent from high", "[writeback][watermarks]")
@@ -77,4 +80,29 @@ TEST_CASE("watermarks: zero capacity and low 0", "[writeback][watermarks]")
 	// low 0: always write back.
 	CHECK(next_pressure(Pressure::idle, 0, 1000, 0, 80, 0) == Pressure::active);
 	CHECK(to_string(Pressure::urgent) == "urgent");
+}
+
+TEST_CASE("watermarks: the write throttle's delay grows from the high watermark to full",
+	  "[writeback][watermarks]")
+{
+	CHECK(throttle_delay_us(Pressure::active, 90, 100, 80) == 0);
+	CHECK(throttle_delay_us(Pressure::idle, 100, 100, 80) == 0);
+	// Urgent below high (the hysteresis): the least delay.
+	CHECK(throttle_delay_us(Pressure::urgent, 77, 100, 80) == throttle_min_us);
+	CHECK(throttle_delay_us(Pressure::urgent, 80, 100, 80) == throttle_min_us);
+	CHECK(throttle_delay_us(Pressure::urgent, 90, 100, 80) ==
+	      throttle_min_us + (throttle_max_us - throttle_min_us) / 2);
+	CHECK(throttle_delay_us(Pressure::urgent, 100, 100, 80) == throttle_max_us);
+	CHECK(throttle_delay_us(Pressure::urgent, 200, 100, 80) == throttle_max_us);
+	CHECK(throttle_delay_us(Pressure::urgent, 1, 0, 80) == throttle_max_us);
+	// Huge pools do not overflow.
+	const std::uint64_t cap = std::uint64_t{1} << 62;
+	CHECK(throttle_delay_us(Pressure::urgent, cap / 10 * 9, cap, 80) >=
+	      throttle_min_us + (throttle_max_us - throttle_min_us) / 2 - 100);
+
+	Watermarks w(10, 80, 5);
+	w.update(95, 100);
+	CHECK(w.throttle_us() == throttle_delay_us(Pressure::urgent, 95, 100, 80));
+	w.update(10, 100);
+	CHECK(w.throttle_us() == 0);
 }

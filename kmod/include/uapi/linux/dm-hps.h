@@ -13,7 +13,7 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
-#define HPS_ABI_VERSION		2
+#define HPS_ABI_VERSION		3
 
 /* Device-mapper target names. */
 #define HPS_POOL_TARGET_NAME	"hps-pool"
@@ -189,8 +189,11 @@ struct hps_uring_cmd {
  * blocks of one pool, oldest first, and marks them under writeback; hpsd
  * reads them from the pool's cache device (cache_major:cache_minor, with
  * O_DIRECT), writes them to the backend, flushes it, and reports each with
- * WB_DONE.  A block
- * is marked clean only if nothing wrote it since it was taken.
+ * WB_DONE.  A block is marked clean only if nothing wrote it since it was
+ * taken.  WB_TAKE also tells how long the blocks it took have been dirty
+ * at least (dirty epochs; roll_ms bounds an epoch's length), and sets the
+ * pool's write throttle, which lapses unless renewed within
+ * HPS_WB_THROTTLE_LEASE_MS (an hpsd that stops looking stops throttling).
  */
 struct hps_wb_block {
 	__u64 block;		/* pool block number: give it back in WB_DONE */
@@ -202,15 +205,17 @@ struct hps_wb_block {
 
 struct hps_wb_take {
 	__u32 pool_id;		/* in */
-	__u32 max;		/* in: entries blocks points to, 1..4096 */
+	__u32 max;		/* in: entries blocks points to, 0..4096; 0 only reports */
 	__u64 blocks;		/* in: user pointer to struct hps_wb_block[max] */
 	__u32 count;		/* out: entries filled */
 	__u32 cache_major;	/* out: the pool's cache device */
 	__u32 cache_minor;
-	__u32 reserved0;	/* in: zero */
+	__u32 roll_ms;		/* in: a new dirty epoch once the current is this old */
 	__u64 dirty;		/* out: dirty blocks in the pool */
 	__u64 total;		/* out: blocks in the pool */
-	__u64 reserved[2];	/* in: zero */
+	__u32 age_ms;		/* out: the blocks taken are dirty at least this long */
+	__u32 throttle_us;	/* in: delay new writes this long (0: not at all) */
+	__u64 reserved;		/* in: zero */
 };
 
 struct hps_wb_result {
@@ -229,6 +234,8 @@ struct hps_wb_done {
 };
 
 #define HPS_WB_MAX		4096
+#define HPS_WB_THROTTLE_MAX_US	100000	/* throttle_us at most */
+#define HPS_WB_THROTTLE_LEASE_MS 5000	/* a throttle lapses this long after it was set */
 
 #define HPS_IOC_MAGIC		0xb5
 /* 0, or EPROTO with kernel_abi filled in when the versions differ. */
