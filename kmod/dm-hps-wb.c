@@ -27,8 +27,10 @@ static unsigned int hps_wb_oldest_epoch(struct hps_pool *pool)
 	return cur;
 }
 
-/* Take dirty blocks of set @set into @out; returns how many. */
-static unsigned int hps_wb_take_set(struct hps_pool *pool, u64 set, int epoch,
+#define HPS_WB_ANY_EPOCH	0xfU
+
+/* Take dirty blocks of set @set whose epoch is in @epochs (a bit each). */
+static unsigned int hps_wb_take_set(struct hps_pool *pool, u64 set, unsigned int epochs,
 				    struct hps_wb_block *out, unsigned int room)
 {
 	const struct hps_geometry *g = &pool->geo;
@@ -46,7 +48,7 @@ static unsigned int hps_wb_take_set(struct hps_pool *pool, u64 set, int epoch,
 		if ((w & (HPS_WORD_VALID | HPS_WORD_DIRTY | HPS_W_WB)) !=
 		    (HPS_WORD_VALID | HPS_WORD_DIRTY))
 			continue;
-		if (epoch >= 0 && ((w & HPS_WORD_EPOCH_MASK) >> HPS_WORD_EPOCH_SHIFT) != epoch)
+		if (!(epochs & (1U << ((w & HPS_WORD_EPOCH_MASK) >> HPS_WORD_EPOCH_SHIFT))))
 			continue;
 		key = hps_key_join(g, set, w & HPS_WORD_TAG_MASK);
 		slot = hps_slot_of_key(pool, key);
@@ -65,7 +67,7 @@ static unsigned int hps_wb_take_set(struct hps_pool *pool, u64 set, int epoch,
 	return n;
 }
 
-static unsigned int hps_wb_scan(struct hps_pool *pool, int epoch,
+static unsigned int hps_wb_scan(struct hps_pool *pool, unsigned int epochs,
 				struct hps_wb_block *out, unsigned int max)
 {
 	u64 nr_sets = pool->geo.nr_sets, scanned;
@@ -73,7 +75,7 @@ static unsigned int hps_wb_scan(struct hps_pool *pool, int epoch,
 
 	for (scanned = 0; scanned < min_t(u64, nr_sets, HPS_WB_SCAN_SETS) && n < max;
 	     scanned++) {
-		n += hps_wb_take_set(pool, pool->wb_cursor, epoch, out + n, max - n);
+		n += hps_wb_take_set(pool, pool->wb_cursor, epochs, out + n, max - n);
 		if (n < max)
 			pool->wb_cursor = (pool->wb_cursor + 1) & (nr_sets - 1);
 		if (!(scanned & 4095))
@@ -97,22 +99,54 @@ static void hps_wb_roll(struct hps_pool *pool, unsigned int roll_ms)
 		hps_epoch_roll(pool, cur);
 }
 
-/* Take up to @max blocks; *@age_ms: how long they have been dirty at least. */
+/* How long the blocks of ended epoch @e have been dirty at least. */
+static u32 hps_wb_epoch_age_ms(struct hps_pool *pool, unsigned int e)
+{
+	return jiffies_to_msecs(jiffies - READ_ONCE(pool->epoch_closed[e]));
+}
+
+/*
+ * Take up to @max blocks, from the oldest epoch first; *@age_ms: how long
+ * they have been dirty at least.
+ */
 static unsigned int hps_wb_take_oldest(struct hps_pool *pool, struct hps_wb_block *out,
 				       unsigned int max, u32 *age_ms)
 {
 	unsigned int epoch = hps_wb_oldest_epoch(pool);
 	unsigned int n;
 
-	*age_ms = 0;
-	if (!max)
-		return 0;
-	n = hps_wb_scan(pool, epoch, out, max);
+	n = hps_wb_scan(pool, 1U << epoch, out, max);
 	if (!n)	/* epoch counts are a hint: fall back to any dirty block */
-		return hps_wb_scan(pool, -1, out, max);
+		return hps_wb_scan(pool, HPS_WB_ANY_EPOCH, out, max);
 	if (epoch != (atomic_read(&pool->cur_epoch) & 3))
-		*age_ms = jiffies_to_msecs(jiffies - READ_ONCE(pool->epoch_closed[epoch]));
+		*age_ms = hps_wb_epoch_age_ms(pool, epoch);
 	return n;
+}
+
+/*
+ * Take up to @max blocks that have been dirty @min_age_ms at least: those
+ * of the ended epochs that ended that long ago, in one pass (all of them
+ * are old enough, so their order does not matter).
+ */
+static unsigned int hps_wb_take_aged(struct hps_pool *pool, struct hps_wb_block *out,
+				     unsigned int max, u32 min_age_ms, u32 *age_ms)
+{
+	unsigned int cur = atomic_read(&pool->cur_epoch) & 3, epochs = 0, e;
+	u32 age, youngest = U32_MAX;
+
+	for (e = 0; e < 4; e++) {
+		if (e == cur || !atomic64_read(&pool->epoch_dirty[e]))
+			continue;
+		age = hps_wb_epoch_age_ms(pool, e);
+		if (age < min_age_ms)
+			continue;
+		epochs |= 1U << e;
+		youngest = min(youngest, age);
+	}
+	if (!epochs)
+		return 0;
+	*age_ms = youngest;
+	return hps_wb_scan(pool, epochs, out, max);
 }
 
 static long hps_wb_take(struct hps_wb_take __user *uarg)
@@ -140,7 +174,13 @@ static long hps_wb_take(struct hps_wb_take __user *uarg)
 	}
 	hps_throttle_set(pool, t.throttle_us);
 	hps_wb_roll(pool, t.roll_ms);
-	t.count = hps_wb_take_oldest(pool, out, t.max, &t.age_ms);
+	t.age_ms = 0;
+	if (!t.max)
+		t.count = 0;
+	else if (t.min_age_ms)
+		t.count = hps_wb_take_aged(pool, out, t.max, t.min_age_ms, &t.age_ms);
+	else
+		t.count = hps_wb_take_oldest(pool, out, t.max, &t.age_ms);
 	atomic64_add(t.count, &pool->wb_inflight);
 	t.cache_major = MAJOR(pool->cache_devt);
 	t.cache_minor = MINOR(pool->cache_devt);

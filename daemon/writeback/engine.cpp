@@ -303,8 +303,16 @@ void Engine::take(Pool& pool, TimePoint now)
 	const bool waiting = pool.planner.backing_off() && now < pool.planner.backoff().retry_at();
 	TakeRequest request;
 	request.max = pool.held.size() >= config_.take_batch || waiting ? 0 : config_.take_batch;
+	// The pressure, which says which blocks to ask for, needs the counts.
+	const bool first = !pool.counted;
+	if (first)
+		request.max = 0;
 	request.roll = epoch_roll();
 	request.throttle_us = pool.planner.throttle_us();
+	// Idle, only blocks old enough to go: a young one taken now would sit
+	// here (and keep a batch's place) until it comes of age.
+	if (pool.planner.pressure() == Pressure::idle && !draining() && config_.planner.idle_age)
+		request.min_age = *config_.planner.idle_age;
 	auto taken = seams_.kernel.take(pool.id, request);
 	if (!taken) {
 		const int error = taken.error();
@@ -322,6 +330,7 @@ void Engine::take(Pool& pool, TimePoint now)
 		return;
 	}
 	pool.take_error_logged = false;
+	pool.counted = true;
 	TakeResult& result = *taken;
 	pool.cache = result.cache;
 	pool.stats.dirty_blocks = result.dirty;
@@ -368,6 +377,10 @@ void Engine::take(Pool& pool, TimePoint now)
 		pool.next_take = now + (draining() ? config_.drain_poll : config_.poll_interval);
 	if (waiting)
 		pool.next_take = std::min(pool.next_take, pool.planner.backoff().retry_at());
+	if (first) {
+		pool.next_take = now;
+		take(pool, now);
+	}
 }
 
 void Engine::issue(Pool& pool, TimePoint now)

@@ -183,6 +183,7 @@ private:
 		TimePoint next_take{};
 		unsigned empty_takes = 0; // consecutive takes that found nothing
 		bool listed = true;	  // still in the pool list
+		bool counted = false;	  // a take told the kernel's counts
 		bool take_error_logged = false;
 		bool released_round = false; // backoff round's blocks handed back
 		std::chrono::milliseconds logged_delay{0}; // backoff last logged

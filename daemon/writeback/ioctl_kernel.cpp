@@ -25,6 +25,8 @@ hps::Result<TakeResult, int> IoctlKernel::take(std::uint32_t pool_id, const Take
 	t.roll_ms = static_cast<std::uint32_t>(
 		std::clamp<std::int64_t>(request.roll.count(), 0, UINT32_MAX));
 	t.throttle_us = std::min<std::uint32_t>(request.throttle_us, HPS_WB_THROTTLE_MAX_US);
+	t.min_age_ms = static_cast<std::uint32_t>(
+		std::clamp<std::int64_t>(request.min_age.count(), 0, UINT32_MAX));
 	if (ioctl_(HPS_IOC_WB_TAKE, &t) != 0)
 		return hps::fail(-errno);
 	TakeResult result;

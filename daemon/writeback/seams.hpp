@@ -48,6 +48,7 @@ struct TakeRequest {
 	std::uint32_t max = 0;	       // blocks to take, 0..4096; 0 only reports the counts
 	std::chrono::milliseconds roll{0}; // a new dirty epoch once the current is this old; 0 never
 	std::uint32_t throttle_us = 0; // delay each new write this long (a 5 s lease); 0 none
+	std::chrono::milliseconds min_age{0}; // take only blocks dirty this long; 0 any
 };
 
 struct TakeResult {

@@ -54,7 +54,7 @@ struct FakeKernel final : KernelWriteback {
 	}
 	hps::Result<TakeResult, int> take(std::uint32_t, const TakeRequest& request) override
 	{
-		const std::uint32_t max = request.max;
+		std::uint32_t max = request.max;
 		last = request;
 		++(max ? takes : polls);
 		if (take_error)
@@ -62,6 +62,8 @@ struct FakeKernel final : KernelWriteback {
 		TakeResult r;
 		r.cache = {259, 3};
 		r.age = age;
+		if (age < request.min_age)
+			max = 0; // nothing old enough
 		for (auto& b : blocks) {
 			if (r.blocks.size() >= max)
 				break;
@@ -593,8 +595,12 @@ TEST_CASE("engine: idle, young blocks wait until idle_age after they became dirt
 	rig.kernel.add(1, 0, 5);
 	rig.kernel.age = 20s;
 	rig.settle(t0);
+	CHECK(rig.kernel.last.min_age == 30s); // idle_age
+	CHECK(rig.kernel.under_wb() == 0);     // too young to be taken
+	rig.kernel.age = 29s;
 	rig.settle(t0 + 9s);
 	CHECK(rig.writer.history.empty());
+	rig.kernel.age = 30s;
 	rig.settle(t0 + 10s);
 	CHECK(rig.kernel.dirty() == 0);
 }
@@ -607,17 +613,26 @@ TEST_CASE("engine: holding a full batch it polls the counts, then takes the next
 	Rig rig(config);
 	for (std::uint64_t i = 0; i < 8; i++)
 		rig.kernel.add(1, i * 10, i);
-	rig.kernel.age = 0s;
-	rig.settle(t0);
+	rig.active();
+	rig.engine->step(t0);
 	CHECK(rig.kernel.takes == 1);
 	CHECK(rig.kernel.under_wb() == 4);
-	rig.settle(t0 + 1s);
+	rig.reader.complete_all();
+	rig.engine->step(t0);
+	REQUIRE(rig.writer.writes.size() == 4);
+
+	const unsigned polls = rig.kernel.polls;
+	rig.engine->step(t0 + 1s);
 	CHECK(rig.kernel.takes == 1); // full: no more blocks...
-	CHECK(rig.kernel.polls >= 1); // ...but the counts
+	CHECK(rig.kernel.polls == polls + 1); // ...but the counts
 	CHECK(rig.kernel.last.max == 0);
-	// The first batch comes of age and goes; the second is taken as soon
-	// as there is room, without waiting for the next poll.
-	rig.settle(t0 + 30s);
+
+	// The batch is written and flushed: the next is taken in the same
+	// step, not at the next poll.
+	rig.writer.complete_writes();
+	rig.engine->step(t0 + 1s);
+	rig.writer.complete_flushes();
+	rig.engine->step(t0 + 1s);
 	CHECK(rig.kernel.dirty() == 4);
 	CHECK(rig.kernel.takes == 2);
 	CHECK(rig.kernel.under_wb() == 4);

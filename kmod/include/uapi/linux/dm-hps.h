@@ -215,7 +215,8 @@ struct hps_wb_take {
 	__u64 total;		/* out: blocks in the pool */
 	__u32 age_ms;		/* out: the blocks taken are dirty at least this long */
 	__u32 throttle_us;	/* in: delay new writes this long (0: not at all) */
-	__u64 reserved;		/* in: zero */
+	__u32 min_age_ms;	/* in: take only blocks dirty this long (0: any) */
+	__u32 reserved;		/* in: zero */
 };
 
 struct hps_wb_result {
