@@ -519,14 +519,7 @@ void Engine::release_backoff(Pool& pool)
 	if (!released || released->empty())
 		return;
 	const int error = pool.stats.last_error < 0 ? pool.stats.last_error : -EIO;
-	std::vector<BlockResult> results;
-	for (const DirtyExtent& extent : *released) {
-		auto it = pool.held.find(extent.seq);
-		if (it == pool.held.end())
-			continue;
-		results.push_back({it->second.block, error});
-		pool.held.erase(it);
-	}
+	std::vector<BlockResult> results = unhold(pool, *released, error);
 	// Said when the delay changes: at the cap, an outage would log a line
 	// every backoff_max otherwise.
 	const auto delay = pool.planner.backoff().delay();
@@ -543,15 +536,23 @@ void Engine::release_all(Pool& pool, int error)
 	auto released = pool.planner.release_held();
 	if (!released)
 		return;
+	report(pool, unhold(pool, *released, error));
+}
+
+// The held blocks of `extents`, no longer held, as results with `error`.
+std::vector<BlockResult> Engine::unhold(Pool& pool, const std::vector<DirtyExtent>& extents,
+					int error)
+{
 	std::vector<BlockResult> results;
-	for (const DirtyExtent& extent : *released) {
+	results.reserve(extents.size());
+	for (const DirtyExtent& extent : extents) {
 		auto it = pool.held.find(extent.seq);
 		if (it == pool.held.end())
 			continue;
 		results.push_back({it->second.block, error});
 		pool.held.erase(it);
 	}
-	report(pool, std::move(results));
+	return results;
 }
 
 void Engine::report(Pool& pool, std::vector<BlockResult> results)

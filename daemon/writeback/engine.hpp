@@ -218,6 +218,8 @@ private:
 	void finish_flush(std::uint64_t token, int result);
 	void release_backoff(Pool& pool);
 	void release_all(Pool& pool, int error);
+	std::vector<BlockResult> unhold(Pool& pool, const std::vector<DirtyExtent>& extents,
+					int error);
 	void report(Pool& pool, std::vector<BlockResult> results);
 	void note_error(Pool& pool, int error, std::string_view what);
 	bool draining() const noexcept { return !drains_.empty(); }
