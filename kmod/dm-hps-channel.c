@@ -202,7 +202,7 @@ static void hps_chan_fill(unsigned int tag, struct hps_chan_req *req,
 	d->offset = req->offset;
 	d->len = req->len;
 	d->serial = serial;
-	if (req->op == HPS_OP_WRITE)
+	if (req->op == HPS_OP_WRITE || req->op == HPS_OP_REPLICATE)
 		hps_chan_copy(req, hps_chan_buf(tag), false);
 }
 
@@ -267,12 +267,14 @@ static bool hps_chan_req_valid(const struct hps_chan_req *req)
 	switch (req->op) {
 	case HPS_OP_READ:
 	case HPS_OP_WRITE:
+	case HPS_OP_REPLICATE:
 		return req->bio && req->len && req->len <= HPS_CHAN_IO_BYTES &&
 		       req->iter.bi_size == req->len &&
 		       !(req->flags & ~HPS_IOF_FUA) &&
-		       (req->op == HPS_OP_WRITE || !req->flags);
+		       (req->op != HPS_OP_READ || !req->flags);
 	case HPS_OP_DISCARD:
 	case HPS_OP_FLUSH:
+	case HPS_OP_REPL_FLUSH:
 		return !req->flags;
 	default:
 		return false;

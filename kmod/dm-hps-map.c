@@ -17,7 +17,12 @@
  *   FUA       the write, then a commit, then completion.
  *   discard   drops the range's blocks, then RBD discards it.
  *
- * In the passthrough role every bio goes to RBD through hpsd.
+ * In the passthrough role every bio goes to RBD through hpsd.  A primary
+ * also hands every cached write and every flush to hpsd for the peer
+ * (dm-hps-repl.c) and completes it when both ended.  A secondary holds
+ * what hpsd writes for its peer: it caches whole blocks whatever the mode,
+ * and never goes to RBD (a write it cannot cache fails; a discard only
+ * drops blocks).
  */
 #include <linux/bio.h>
 #include <linux/blkdev.h>
@@ -117,8 +122,24 @@ static void hps_write_endio(struct bio *bio)
 		__srcu_read_unlock(&pool->srcu, hb->srcu_idx);
 		hb->flags &= ~HPS_BIO_SRCU;
 	}
+	if (hb->flags & HPS_BIO_REPL) {
+		/* Whichever of this and the peer's answer ends last goes on. */
+		if (!hps_repl_part_done(hb, error))
+			return;
+		error = READ_ONCE(hb->repl_error);
+	}
+	hps_write_finish(bio, error);
+}
+
+/* A write's data is where it belongs: a FUA write waits for a commit. */
+void hps_write_finish(struct bio *bio, int error)
+{
+	struct hps_bio *hb = dm_per_bio_data(bio, sizeof(*hb));
+
+	if (error && !bio->bi_status)
+		bio->bi_status = errno_to_blk_status(error);
 	if (!error && (bio->bi_opf & REQ_FUA)) {
-		hps_commit_wait_bio(pool, bio);
+		hps_commit_wait_bio(hb->v->pool, bio);
 		return;
 	}
 	bio_endio(bio);
@@ -153,22 +174,42 @@ static bool hps_seq_cutoff(struct hps_volume *v, struct bio *bio)
 	return run > cutoff;
 }
 
+/*
+ * A write goes to the cache device.  A primary's also goes to hpsd for
+ * the peer (before the remap: the request keeps the volume's sector and
+ * the data's iterator); both must end before the bio does.
+ */
+static int hps_write_remap(struct hps_volume *v, struct bio *bio,
+			   struct hps_bio *hb, u64 block, bool hook)
+{
+	bool primary = READ_ONCE(v->role) == HPS_ROLE_PRIMARY;
+
+	if (hook || primary)
+		hps_hook_write(bio, hb);
+	if (primary)
+		hps_repl_write(v, bio, hb);
+	hps_remap(v->pool, bio, block);
+	return DM_MAPIO_REMAPPED;
+}
+
 static int hps_map_write(struct hps_volume *v, struct bio *bio, struct hps_bio *hb)
 {
 	struct hps_pool *pool = v->pool;
 	unsigned int block_bytes = pool->block_sectors << SECTOR_SHIFT;
+	bool secondary = READ_ONCE(v->role) == HPS_ROLE_SECONDARY;
 	bool whole, cacheable;
 	u64 block = 0;
 	u32 word = 0;
 
 	/* One block at a time: each may go somewhere else. */
 	hps_accept(bio, hps_first_piece(pool, bio));
-	if (hps_throttle_bio(pool, bio))
+	if (!secondary && hps_throttle_bio(pool, bio))
 		return DM_MAPIO_SUBMITTED;
 	whole = !(bio->bi_iter.bi_sector & (pool->block_sectors - 1)) &&
 		bio->bi_iter.bi_size == block_bytes;
-	cacheable = whole && READ_ONCE(v->mode) == HPS_MODE_WRITEBACK &&
-		    !hps_seq_cutoff(v, bio);
+	/* A secondary keeps whatever the primary cached, mode or not. */
+	cacheable = whole && (secondary || (READ_ONCE(v->mode) == HPS_MODE_WRITEBACK &&
+					    !hps_seq_cutoff(v, bio)));
 
 	hb->srcu_idx = __srcu_read_lock(&pool->srcu);
 	switch (hps_cache_write(pool, v->slot, hps_key_of(v, bio->bi_iter.bi_sector),
@@ -177,16 +218,11 @@ static int hps_map_write(struct hps_volume *v, struct bio *bio, struct hps_bio *
 		hb->flags |= HPS_BIO_SRCU | HPS_BIO_ALLOC;
 		hb->block = block;
 		hb->word = word;
-		hps_hook_write(bio, hb);
-		hps_remap(pool, bio, block);
-		return DM_MAPIO_REMAPPED;
+		return hps_write_remap(v, bio, hb, block, true);
 	case HPS_PLAN_IN_PLACE:
 		hb->flags |= HPS_BIO_SRCU;
 		hb->block = block;
-		if (bio->bi_opf & REQ_FUA)
-			hps_hook_write(bio, hb);
-		hps_remap(pool, bio, block);
-		return DM_MAPIO_REMAPPED;
+		return hps_write_remap(v, bio, hb, block, bio->bi_opf & REQ_FUA);
 	case HPS_PLAN_DEFER:
 		__srcu_read_unlock(&pool->srcu, hb->srcu_idx);
 		hps_defer_bio(pool, bio);
@@ -194,6 +230,9 @@ static int hps_map_write(struct hps_volume *v, struct bio *bio, struct hps_bio *
 	case HPS_PLAN_THROUGH:
 	default:
 		__srcu_read_unlock(&pool->srcu, hb->srcu_idx);
+		/* Only the primary writes to RBD: the peer resyncs this block. */
+		if (secondary)
+			return DM_MAPIO_KILL;
 		atomic64_inc(&v->write_through);
 		/* Nothing of it is cached: it must be durable on RBD. */
 		return hps_to_backend(v, bio, hb, HPS_OP_WRITE, HPS_IOF_FUA);
@@ -241,6 +280,11 @@ static int hps_map_discard(struct hps_volume *v, struct bio *bio, struct hps_bio
 	if (READ_ONCE(v->role) != HPS_ROLE_PASSTHROUGH && last > first)
 		hps_cache_discard(pool, v->slot, hps_key_of(v, first << pool->block_shift),
 				  last - first);
+	/* A secondary never writes to RBD: its primary discards there. */
+	if (READ_ONCE(v->role) == HPS_ROLE_SECONDARY) {
+		bio_endio(bio);
+		return DM_MAPIO_SUBMITTED;
+	}
 	return hps_to_backend(v, bio, hb, HPS_OP_DISCARD, 0);
 }
 
@@ -252,15 +296,13 @@ static int hps_map_bio(struct hps_volume *v, struct bio *bio, unsigned int flags
 	hb->v = v;
 	hb->flags = flags;
 
-	/* Replicated writes reach a secondary through hpsd, never as bios. */
-	if (role == HPS_ROLE_SECONDARY)
-		return DM_MAPIO_KILL;
-
 	if (bio->bi_opf & REQ_PREFLUSH) {
 		/* dm sends flushes empty: the data, if any, follows alone. */
 		atomic64_inc(&v->flushes);
 		if (role == HPS_ROLE_PASSTHROUGH)
 			return hps_to_backend(v, bio, hb, HPS_OP_FLUSH, 0);
+		if (role == HPS_ROLE_PRIMARY)
+			hps_repl_flush(v, bio, hb);
 		hps_commit_wait_bio(v->pool, bio);
 		return DM_MAPIO_SUBMITTED;
 	}

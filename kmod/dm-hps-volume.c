@@ -127,6 +127,18 @@ static void hps_volume_unbind(struct hps_volume *v)
 	mutex_unlock(&hps_lock);
 }
 
+/*
+ * Only a primary (or standalone) node writes a volume back: WB_TAKE skips
+ * the blocks of a secondary, whose clean marks come from its peer.  Kept
+ * by the slot, so it outlives a table reload; a loaded pool starts with
+ * none (hpsd sets the roles again when it brings the volumes up).
+ */
+static void hps_volume_note_role(struct hps_volume *v)
+{
+	WRITE_ONCE(v->pool->slots[v->slot].secondary,
+		   READ_ONCE(v->role) == HPS_ROLE_SECONDARY);
+}
+
 static int hps_volume_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 {
 	struct dm_arg_set as = { .argc = argc, .argv = argv };
@@ -193,11 +205,13 @@ static int hps_volume_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	r = hps_volume_bind(ti, v);
 	if (r)
 		goto bad_put;
+	hps_volume_note_role(v);
 
 	/* Advertise a volatile write cache: flushes reach map(). */
 	ti->num_flush_bios = 1;
 	ti->flush_supported = true;
 	ti->num_discard_bios = 1;
+	ti->discards_supported = true;
 	ti->per_io_data_size = sizeof(struct hps_bio);
 	/*
 	 * No bio exceeds a channel buffer; map() takes less when the blocks
@@ -289,6 +303,7 @@ static int hps_volume_message(struct dm_target *ti, unsigned int argc,
 			       v->volume_id, hps_role_names[READ_ONCE(v->role)],
 			       hps_role_names[i]);
 		WRITE_ONCE(v->role, i);
+		hps_volume_note_role(v);
 		return 0;
 	}
 
@@ -315,6 +330,29 @@ bad_value:
 	return -EINVAL;
 }
 
+/*
+ * The pool device: hits and cached writes are remapped to its cache
+ * device, so the volume takes its limits (a 4Kn cache device makes a 4Kn
+ * volume).  The volume may use any of it.
+ */
+static int hps_volume_iterate_devices(struct dm_target *ti,
+				      iterate_devices_callout_fn fn, void *data)
+{
+	struct hps_volume *v = ti->private;
+
+	return fn(ti, v->pool_dev, 0, bdev_nr_sectors(v->pool_dev->bdev), data);
+}
+
+/* Discards go to hpsd whole (no data): the pool's device does not matter. */
+static void hps_volume_io_hints(struct dm_target *ti, struct queue_limits *limits)
+{
+	struct hps_volume *v = ti->private;
+
+	limits->discard_granularity = v->pool->block_sectors << SECTOR_SHIFT;
+	limits->max_discard_sectors = HPS_MAX_DISCARD_SECTORS;
+	limits->max_hw_discard_sectors = HPS_MAX_DISCARD_SECTORS;
+}
+
 struct target_type hps_volume_target = {
 	.name = HPS_VOLUME_TARGET_NAME,
 	.version = {0, 1, 0},
@@ -326,4 +364,6 @@ struct target_type hps_volume_target = {
 	.end_io = hps_volume_end_io,
 	.status = hps_volume_status,
 	.message = hps_volume_message,
+	.iterate_devices = hps_volume_iterate_devices,
+	.io_hints = hps_volume_io_hints,
 };

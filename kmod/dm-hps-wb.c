@@ -52,7 +52,7 @@ static unsigned int hps_wb_take_set(struct hps_pool *pool, u64 set, unsigned int
 			continue;
 		key = hps_key_join(g, set, w & HPS_WORD_TAG_MASK);
 		slot = hps_slot_of_key(pool, key);
-		if (slot < 0)
+		if (slot < 0 || READ_ONCE(pool->slots[slot].secondary))
 			continue;
 		*hps_word(pool, b) = w | HPS_W_WB | HPS_W_WB_OK;
 		out[n].block = b;

@@ -72,6 +72,7 @@ struct hps_vslot {
 	u32 volume_id;			/* 0: free slot */
 	u64 base;			/* first key, a multiple of nr_sets */
 	u64 nr_blocks;
+	bool secondary;			/* memory only: never written back here */
 };
 
 /* Live counters of a pool, per volume slot and in total. */
@@ -211,13 +212,19 @@ struct hps_bio {
 	int srcu_idx;
 	unsigned int flags;		/* HPS_BIO_* */
 	unsigned long expires;		/* throttled: jiffies it may go on */
+	atomic_t parts;			/* replicated: local I/O and peer, not done */
+	int repl_error;			/* replicated: the first error of either */
 };
+
+/* A discard bio reaches a volume's map() in pieces of at most 1 GiB. */
+#define HPS_MAX_DISCARD_SECTORS	(1U << 21)
 
 #define HPS_BIO_SRCU		(1U << 0)	/* holds pool->srcu */
 #define HPS_BIO_ALLOC		(1U << 1)	/* reserved hb->block for its data */
 #define HPS_BIO_HOOKED		(1U << 2)	/* bi_end_io is hps_write_endio */
 #define HPS_BIO_COMMIT		(1U << 3)	/* complete after a commit */
 #define HPS_BIO_WAITED		(1U << 4)	/* mapped again: not throttled again */
+#define HPS_BIO_REPL		(1U << 5)	/* completes when the peer has it too */
 
 extern struct mutex hps_lock;
 extern struct target_type hps_pool_target;
@@ -304,6 +311,12 @@ int hps_commit_now(struct hps_pool *pool);
 int hps_volume_map(struct dm_target *ti, struct bio *bio);
 int hps_volume_end_io(struct dm_target *ti, struct bio *bio, blk_status_t *error);
 void hps_volume_remap_deferred(struct bio *bio);
+void hps_write_finish(struct bio *bio, int error);
+
+/* dm-hps-repl.c: a primary's writes and flushes wait for the peer too. */
+void hps_repl_write(struct hps_volume *v, struct bio *bio, struct hps_bio *hb);
+bool hps_repl_part_done(struct hps_bio *hb, int error);
+void hps_repl_flush(struct hps_volume *v, struct bio *bio, struct hps_bio *hb);
 
 /* dm-hps-wb.c: the writeback ioctls of the channel. */
 long hps_wb_ioctl(unsigned int cmd, void __user *arg);

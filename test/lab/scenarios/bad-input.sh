@@ -85,9 +85,9 @@ fd = os.open("/dev/hps-channel", os.O_RDWR)
 blocks = ctypes.create_string_buffer(32 * 32)	# 32 struct hps_wb_block
 res = ctypes.create_string_buffer(16 * 2)
 ptr, rptr = ctypes.addressof(blocks), ctypes.addressof(res)
-# struct hps_wb_take: pool_id max blocks count major minor roll_ms dirty total age_ms throttle_us reserved
-TAKE = "<IIQIIIIQQIIQ"
-take = lambda pool, mx, p, roll=0, thr=0, r1=0: bytearray(struct.pack(TAKE, pool, mx, p, 0, 0, 0, roll, 0, 0, 0, thr, r1))
+# struct hps_wb_take: pool_id max blocks count major minor roll_ms dirty total age_ms throttle_us min_age_ms reserved
+TAKE = "<IIQIIIIQQIIII"
+take = lambda pool, mx, p, roll=0, thr=0, r1=0: bytearray(struct.pack(TAKE, pool, mx, p, 0, 0, 0, roll, 0, 0, 0, thr, 0, r1))
 done = lambda pool, n, p: bytearray(struct.pack(DONE, pool, n, p, 0, 0, 0, 0))
 expect(errno.EPERM, WB_TAKE, take(4, 16, ptr), "take before attach")
 expect(0, ATTACH, bytearray(struct.pack(ATT, abi, 0, 0, 0, 0, 0, 0, 0, 0)), "attach")

@@ -26,8 +26,8 @@ import ctypes, fcntl, os, struct, subprocess, sys, time
 abi, pool_dev, vol, data = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
 def iowr(nr, size): return (3 << 30) | (size << 16) | (0xb5 << 8) | nr
 ATTACH, WB_TAKE = iowr(0, 48), iowr(1, 64)
-# struct hps_wb_take: pool_id max blocks count major minor roll_ms dirty total age_ms throttle_us reserved
-TAKE = "<IIQIIIIQQIIQ"
+# struct hps_wb_take: pool_id max blocks count major minor roll_ms dirty total age_ms throttle_us min_age_ms reserved
+TAKE = "<IIQIIIIQQIIII"
 blocks = ctypes.create_string_buffer(64 * 32)
 
 def attach():
@@ -35,8 +35,8 @@ def attach():
     fcntl.ioctl(fd, ATTACH, bytearray(struct.pack("<6I3Q", abi, 0, 0, 0, 0, 0, 0, 0, 0)))
     return fd
 
-def take(fd, mx, roll=0, thr=0):
-    t = bytearray(struct.pack(TAKE, 6, mx, ctypes.addressof(blocks), 0, 0, 0, roll, 0, 0, 0, thr, 0))
+def take(fd, mx, roll=0, thr=0, min_age=0):
+    t = bytearray(struct.pack(TAKE, 6, mx, ctypes.addressof(blocks), 0, 0, 0, roll, 0, 0, 0, thr, min_age, 0))
     fcntl.ioctl(fd, WB_TAKE, t)
     f = struct.unpack(TAKE, t)
     return {"count": f[3], "dirty": f[7], "total": f[8], "age_ms": f[9]}
@@ -89,7 +89,9 @@ fd = attach()
 # blocks are at least 1.5 s old.
 r = take(fd, 0, roll=1)
 time.sleep(1.5)
-r = take(fd, 64)
+r = take(fd, 64, min_age=60000)
+check(r["count"] == 0, f"nothing is taken that has not been dirty min_age_ms: {r}")
+r = take(fd, 64, min_age=1000)
 check(r["count"] == 48 and r["age_ms"] >= 1500, f"blocks of an ended epoch come with their age: {r}")
 write(8, skip=48)
 r = take(fd, 64)

@@ -151,9 +151,19 @@ enum hps_io_op {
 	HPS_OP_WRITE	= 2,	/* write the tag's buffer to the backend */
 	HPS_OP_DISCARD	= 3,	/* discard [offset, offset + len) */
 	HPS_OP_FLUSH	= 4,	/* make completed backend writes durable */
+	/*
+	 * A primary volume cached the tag's buffer at [offset, offset + len):
+	 * answer 0 once the peer holds it (or once the volume is no longer
+	 * replicated and the range is recorded for resync); -errno fails the
+	 * write.  The volume's local write runs meanwhile.
+	 */
+	HPS_OP_REPLICATE = 5,
+	/* A primary volume got a flush: answer once the peer committed every
+	 * REPLICATE answered before. */
+	HPS_OP_REPL_FLUSH = 6,
 };
 
-#define HPS_IOF_FUA	(1U << 0)	/* WRITE: durable before completing */
+#define HPS_IOF_FUA	(1U << 0)	/* WRITE, REPLICATE: durable before completing */
 
 /* One request, written by the kernel before it completes the FETCH. */
 struct hps_io_desc {

@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# lab: vms=1 ceph=no timeout=600
+# about: the kernel's side of replication: a primary hands every cached write (with its data) and every flush to the channel and completes them only once answered; a secondary caches what is written to it, never goes to RBD and is never written back
+source "$HPS_SRC/test/lab/guest/lib.sh"
+
+# hps-replserve stands in for hpsd's replication (no peer): it answers
+# every REPLICATE and REPL_FLUSH and prints them.  hpsd's side, with a
+# real peer, has scenarios of its own (repl-*-tcp, repl-*-rdma).
+NV=$LAB_NVME
+CACHE=hps-rk-cache		# 64 MiB slice
+SLICE=131072
+P=hps-pool-7
+VP=hps-rk-primary		# volume 71
+VS=hps-rk-secondary		# volume 72
+W=$LAB_OUT/data.bin
+OUT=$LAB_OUT/replserve.txt
+SERVE=$HPS_BUILD/tools/hps-replserve
+
+must hps_module_deps
+must insmod "$HPS_KO"
+must dm_create "$CACHE" "0 $SLICE linear $NV 0"
+must dd if=/dev/zero of="/dev/mapper/$CACHE" bs=1M count=2 oflag=direct status=none
+must dm_create "$P" "0 $SLICE hps-pool /dev/mapper/$CACHE 7 8 1 format"
+must dm_create "$VP" "0 65536 hps /dev/mapper/$P 71 primary"
+must dm_create "$VS" "0 65536 hps /dev/mapper/$P 72 secondary"
+must head -c 256K /dev/urandom >"$W"
+# After "<start> <len> hps": 5 dirty, 8 writes, 9 write_through, 12 errors.
+vfield() { dmsetup status "$1" | awk -v f="$2" '{ print $(f + 3) }'; }
+
+"$SERVE" >"$OUT" 2>"$LAB_OUT/replserve.err" &
+serve_pid=$!
+trap 'kill "$serve_pid" 2>/dev/null || true' EXIT
+sleep 1
+kill -0 "$serve_pid" || die "hps-replserve did not start: $(cat "$LAB_OUT/replserve.err")"
+
+log "primary: 64 whole-block writes, one FUA write, one fsync"
+must dd if="$W" of="/dev/mapper/$VP" bs=4K count=64 oflag=direct status=none
+must dd if="$W" of="/dev/mapper/$VP" bs=4K count=1 skip=1 seek=64 oflag=direct,dsync status=none
+python3 -c 'import os, sys; fd = os.open(sys.argv[1], os.O_WRONLY); os.fsync(fd); os.close(fd)' \
+	"/dev/mapper/$VP" || die "fsync of the primary"
+expect_eq "$(vfield "$VP" 12)" 0 "primary errors"
+expect_eq "$(vfield "$VP" 5)" 65 "primary dirty blocks"
+must cmp -n $((64 * 4096)) "$W" "/dev/mapper/$VP"
+
+log "every write reached the channel with its data, before it completed"
+python3 - "$W" "$OUT" <<'PY' || die "replication requests do not match the writes"
+import sys
+data = open(sys.argv[1], "rb").read()
+def fnv(b):
+    h = 0xcbf29ce484222325
+    for x in b:
+        h = ((h ^ x) * 0x100000001b3) & 0xffffffffffffffff
+    return f"{h:016x}"
+lines = [l.split() for l in open(sys.argv[2])]
+reps = {int(l[2]): l for l in lines if l[0] == "replicate"}
+flushes = [l for l in lines if l[0] == "repl_flush"]
+others = [l for l in lines if l[0] == "other"]
+assert not others, f"unexpected requests: {others}"
+assert sorted(reps) == [i * 4096 for i in range(65)], f"offsets: {sorted(reps)}"
+for i in range(64):
+    l = reps[i * 4096]
+    assert l[1] == "71" and l[3] == "4096" and l[4] == "0", l
+    assert l[5] == fnv(data[i * 4096:(i + 1) * 4096]), f"block {i}: data differs"
+fua = reps[64 * 4096]
+assert fua[4] == "1" and fua[5] == fnv(data[4096:8192]), f"FUA write: {fua}"
+assert flushes and all(l[1] == "71" for l in flushes), f"flushes: {flushes}"
+print(f"{len(reps)} replicated writes, {len(flushes)} flush(es)")
+PY
+
+log "secondary: caches whole blocks, refuses what it cannot cache, drops discards locally"
+must dd if="$W" of="/dev/mapper/$VS" bs=4K count=32 oflag=direct status=none
+expect_eq "$(vfield "$VS" 5)" 32 "secondary dirty blocks"
+must_fail dd if="$W" of="/dev/mapper/$VS" bs=512 count=1 seek=$((40 * 8)) oflag=direct status=none
+must blkdiscard -o $((16 * 4096)) -l $((16 * 4096)) "/dev/mapper/$VS"
+expect_eq "$(vfield "$VS" 5)" 16 "secondary dirty blocks after a discard"
+must cmp -n $((16 * 4096)) "$W" "/dev/mapper/$VS"
+if grep -q "^other\|^replicate 72" "$OUT"; then
+	die "the secondary sent requests to the channel: $(grep "^other\|^replicate 72" "$OUT")"
+fi
+kill "$serve_pid"
+wait "$serve_pid" || true
+trap - EXIT
+
+log "writeback takes the primary's blocks, never the secondary's"
+python3 - "$(sed -n 's/^#define[[:space:]]*HPS_ABI_VERSION[[:space:]]*\([0-9]*\).*/\1/p' \
+	"$HPS_SRC/kmod/include/uapi/linux/dm-hps.h")" "$VS" <<'PY' || die "writeback of a secondary"
+import ctypes, fcntl, os, struct, subprocess, sys
+abi, vs = int(sys.argv[1]), sys.argv[2]
+def iowr(nr, size): return (3 << 30) | (size << 16) | (0xb5 << 8) | nr
+ATTACH, WB_TAKE, WB_DONE = iowr(0, 48), iowr(1, 64), iowr(2, 40)
+TAKE = "<IIQIIIIQQIIII"  # struct hps_wb_take
+blocks = ctypes.create_string_buffer(256 * 32)
+fd = os.open("/dev/hps-channel", os.O_RDWR)
+fcntl.ioctl(fd, ATTACH, bytearray(struct.pack("<6I3Q", abi, 0, 0, 0, 0, 0, 0, 0, 0)))
+def take():
+    t = bytearray(struct.pack(TAKE, 7, 256, ctypes.addressof(blocks), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+    fcntl.ioctl(fd, WB_TAKE, t)
+    n = struct.unpack(TAKE, t)[3]
+    return [struct.unpack_from("<QQQII", blocks, i * 32)[3] for i in range(n)]
+vols = take()
+assert len(vols) == 65 and set(vols) == {71}, f"first take: {len(vols)} blocks of {set(vols)}"
+assert take() == [], "the secondary's blocks were handed out"
+subprocess.run(["dmsetup", "message", vs, "0", "role", "standalone"], check=True)
+vols = take()
+assert len(vols) == 16 and set(vols) == {72}, f"after the role change: {len(vols)} of {set(vols)}"
+os.close(fd)
+print("ok")
+PY
+
+log "a standalone volume sends nothing to the channel"
+must dmsetup message "$VP" 0 role standalone
+must dd if="$W" of="/dev/mapper/$VP" bs=4K count=4 seek=100 oflag=direct status=none
+check_kernel "repl-kernel"
+must dm_remove "$VS"
+must dm_remove "$VP"
+must dm_remove "$P"
+must dm_remove "$CACHE"
+log "repl-kernel: ok"
