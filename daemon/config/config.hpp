@@ -4,6 +4,7 @@
 // reference for operators; keep the two in step.
 #pragma once
 
+#include "config/cluster_id.hpp"
 #include "config/listen_address.hpp"
 #include "util/result.hpp"
 
@@ -27,9 +28,22 @@ struct CephConfig {
 	std::string client = "admin"; // the "admin" of client.admin
 };
 
+// Another hpsd this node replicates with.
+struct ReplicationPeer {
+	std::string node; // its node_name, which its handshake must show
+	ListenAddress address;
+
+	bool operator==(const ReplicationPeer&) const = default;
+};
+
 struct ReplicationConfig {
 	Transport transport = Transport::tcp;
 	ListenAddress listen{"0.0.0.0", 7790};
+	std::optional<ClusterUuid> cluster_id; // required once peers are listed
+	std::string secret_file = "/etc/hps/cluster.secret";
+	std::vector<ReplicationPeer> peers;
+	unsigned keepalive_ms = 1000;	 // PING after this long without sending
+	unsigned peer_timeout_ms = 5000; // a peer silent this long is lost
 };
 
 struct Config {
@@ -53,6 +67,11 @@ inline constexpr std::uint64_t min_replica_timeout_s = 60;
 inline constexpr unsigned max_recovery_bandwidth_mbps = 2048;
 inline constexpr unsigned max_flush_bandwidth_mbps = 1048576; // 1 TB/s: catches typos
 inline constexpr std::size_t max_node_name_chars = 63;
+inline constexpr std::size_t max_replication_peers = 255;
+inline constexpr unsigned min_keepalive_ms = 100;
+inline constexpr unsigned max_keepalive_ms = 60000;
+inline constexpr unsigned min_peer_timeout_ms = 200;
+inline constexpr unsigned max_peer_timeout_ms = 600000;
 
 // One problem with the config.  `field` is the path of the offending field
 // ("replication.transport", "cache_disks[1]"), empty for the document itself.

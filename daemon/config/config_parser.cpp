@@ -120,6 +120,16 @@ std::optional<std::uint64_t> get_integer(Errors& errors, const Json& value, cons
 	return value.get<std::uint64_t>();
 }
 
+// The parser of an integer field that fits `out`.
+FieldParser unsigned_field(Errors& errors, unsigned& out, unsigned min, unsigned max,
+			   std::string_view note = {})
+{
+	return [&errors, &out, min, max, note](const Json& v, const std::string& p) {
+		if (auto n = get_integer(errors, v, p, min, max, note))
+			out = static_cast<unsigned>(*n);
+	};
+}
+
 // Maps a string field onto one of `choices`.
 template <class Enum, std::size_t N>
 std::optional<Enum> get_choice(Errors& errors, const Json& value, const std::string& path,
@@ -216,6 +226,86 @@ void parse_ceph(Errors& errors, const Json& value, const std::string& path, Ceph
 	parse_object(errors, value, path, fields);
 }
 
+// A string `parse` turns into a value (an address, a UUID); its error
+// completes a sentence about the string.
+template <class Parse>
+auto get_parsed(Errors& errors, const Json& value, const std::string& path, Parse parse)
+	-> std::optional<std::decay_t<decltype(*parse(std::string_view()))>>
+{
+	auto s = get_string(errors, value, path);
+	if (!s)
+		return std::nullopt;
+	auto parsed = parse(*s);
+	if (!parsed) {
+		errors.add(path, describe_value(value) + " " + parsed.error());
+		return std::nullopt;
+	}
+	return *parsed;
+}
+
+void parse_peer(Errors& errors, const Json& value, const std::string& path, ReplicationPeer& peer)
+{
+	bool has_node = false, has_address = false;
+	const FieldSpec fields[] = {
+		{"node",
+		 [&](const Json& v, const std::string& p) {
+			 has_node = true;
+			 auto s = get_string(errors, v, p);
+			 if (s && !is_node_name(*s))
+				 errors.add(p, describe_value(v) + " is not a node name");
+			 else if (s)
+				 peer.node = *s;
+		 }},
+		{"address",
+		 [&](const Json& v, const std::string& p) {
+			 has_address = true;
+			 if (auto a = get_parsed(errors, v, p, parse_listen_address))
+				 peer.address = *a;
+		 }},
+	};
+	parse_object(errors, value, path, fields);
+	if (!value.is_object())
+		return;
+	if (!has_node)
+		errors.add(join(path, "node"), "is missing (a peer needs node and address)");
+	if (!has_address)
+		errors.add(join(path, "address"), "is missing (a peer needs node and address)");
+}
+
+void parse_peers(Errors& errors, const Json& value, const std::string& path,
+		 std::vector<ReplicationPeer>& out)
+{
+	if (!value.is_array()) {
+		errors.add(path, describe_value(value) + " is not an array");
+		return;
+	}
+	if (value.size() > max_replication_peers) {
+		errors.add(path, std::to_string(value.size()) + " peers listed, at most " +
+					 std::to_string(max_replication_peers));
+		return;
+	}
+	std::vector<ReplicationPeer> peers;
+	for (std::size_t i = 0; i < value.size(); ++i) {
+		const std::string item_path = path + "[" + std::to_string(i) + "]";
+		ReplicationPeer peer;
+		parse_peer(errors, value[i], item_path, peer);
+		if (peer.node.empty() || peer.address.host.empty())
+			continue;
+		auto same = [&](auto member) {
+			return std::any_of(peers.begin(), peers.end(),
+					   [&](const ReplicationPeer& p) { return p.*member == peer.*member; });
+		};
+		if (same(&ReplicationPeer::node))
+			errors.add(item_path + ".node", describe_value(value[i]["node"]) + " is listed twice");
+		else if (same(&ReplicationPeer::address))
+			errors.add(item_path + ".address",
+				   describe_value(value[i]["address"]) + " is listed twice");
+		else
+			peers.push_back(std::move(peer));
+	}
+	out = std::move(peers);
+}
+
 void parse_replication(Errors& errors, const Json& value, const std::string& path,
 		       ReplicationConfig& replication)
 {
@@ -227,17 +317,49 @@ void parse_replication(Errors& errors, const Json& value, const std::string& pat
 		 }},
 		{"listen",
 		 [&](const Json& v, const std::string& p) {
-			 auto s = get_string(errors, v, p);
-			 if (!s)
-				 return;
-			 auto address = parse_listen_address(*s);
-			 if (address)
-				 replication.listen = *address;
-			 else
-				 errors.add(p, describe_value(v) + " " + address.error());
+			 if (auto a = get_parsed(errors, v, p, parse_listen_address))
+				 replication.listen = *a;
 		 }},
+		{"cluster_id",
+		 [&](const Json& v, const std::string& p) {
+			 if (auto id = get_parsed(errors, v, p, parse_cluster_id))
+				 replication.cluster_id = *id;
+		 }},
+		{"secret_file",
+		 [&](const Json& v, const std::string& p) {
+			 if (auto s = get_absolute_path(errors, v, p))
+				 replication.secret_file = *s;
+		 }},
+		{"peers",
+		 [&](const Json& v, const std::string& p) {
+			 parse_peers(errors, v, p, replication.peers);
+		 }},
+		{"keepalive_ms",
+		 unsigned_field(errors, replication.keepalive_ms, min_keepalive_ms, max_keepalive_ms)},
+		{"peer_timeout_ms",
+		 unsigned_field(errors, replication.peer_timeout_ms, min_peer_timeout_ms, max_peer_timeout_ms)},
 	};
 	parse_object(errors, value, path, fields);
+}
+
+// What no single field shows: a peer named like this node, peers without
+// a cluster id, a timeout that keepalive cannot meet.  Checked once every
+// field parsed, so a mistake gives one error, not two.
+void check_replication(Errors& errors, const Config& config)
+{
+	const ReplicationConfig& r = config.replication;
+	for (std::size_t i = 0; i < r.peers.size(); ++i)
+		if (r.peers[i].node == config.node_name)
+			errors.add("replication.peers[" + std::to_string(i) + "].node",
+				   describe_value(Json(r.peers[i].node)) + " is this node's own node_name");
+	if (!r.peers.empty() && !r.cluster_id)
+		errors.add("replication.cluster_id", "is missing; replication.peers needs it");
+	// A peer gets a PING at least every keepalive_ms; allowing it less than
+	// two of them would declare a live peer lost after one delayed PONG.
+	if (r.peer_timeout_ms < 2 * r.keepalive_ms)
+		errors.add("replication.peer_timeout_ms",
+			   std::to_string(r.peer_timeout_ms) + " is less than twice replication.keepalive_ms (" +
+				   std::to_string(r.keepalive_ms) + ")");
 }
 
 } // namespace
@@ -282,13 +404,6 @@ hps::Result<Config, std::vector<ConfigError>> parse_config(std::string_view text
 	config.node_name = default_node_name;
 	Errors errors;
 
-	auto unsigned_field = [&](unsigned& out, unsigned min, unsigned max, std::string_view note = {}) {
-		return [&errors, &out, min, max, note](const Json& v, const std::string& p) {
-			if (auto n = get_integer(errors, v, p, min, max, note))
-				out = static_cast<unsigned>(*n);
-		};
-	};
-
 	const FieldSpec fields[] = {
 		{"node_name",
 		 [&](const Json& v, const std::string& p) {
@@ -328,17 +443,17 @@ hps::Result<Config, std::vector<ConfigError>> parse_config(std::string_view text
 		 [&](const Json& v, const std::string& p) {
 			 parse_cache_disks(errors, v, p, config.cache_disks);
 		 }},
-		{"partitions_per_disk", unsigned_field(config.partitions_per_disk, 1, max_partitions_per_disk)},
+		{"partitions_per_disk", unsigned_field(errors, config.partitions_per_disk, 1, max_partitions_per_disk)},
 		{"replica_timeout_s",
 		 [&](const Json& v, const std::string& p) {
 			 if (auto n = get_integer(errors, v, p, min_replica_timeout_s, max_replica_timeout_s))
 				 config.replica_timeout_s = *n;
 		 }},
 		{"recovery_bandwidth_mbps",
-		 unsigned_field(config.recovery_bandwidth_mbps, 0, max_recovery_bandwidth_mbps,
+		 unsigned_field(errors, config.recovery_bandwidth_mbps, 0, max_recovery_bandwidth_mbps,
 				" (0 means unlimited)")},
 		{"flush_bandwidth_mbps",
-		 unsigned_field(config.flush_bandwidth_mbps, 0, max_flush_bandwidth_mbps,
+		 unsigned_field(errors, config.flush_bandwidth_mbps, 0, max_flush_bandwidth_mbps,
 				" (0 means unlimited)")},
 		{"replication",
 		 [&](const Json& v, const std::string& p) {
@@ -346,6 +461,8 @@ hps::Result<Config, std::vector<ConfigError>> parse_config(std::string_view text
 		 }},
 	};
 	parse_object(errors, doc, "", fields);
+	if (errors.empty())
+		check_replication(errors, config);
 
 	if (!errors.empty())
 		return hps::fail(std::move(errors).take());

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "core/config_file.hpp"
 
+#include "replication/secret_file.hpp"
 #include "util/errno_text.hpp"
 #include "util/unique_fd.hpp"
 
@@ -55,6 +56,15 @@ hps::Result<Config, std::vector<std::string>> load_config_file(const std::string
 		for (const auto& error : config.error())
 			lines.push_back(prefix + to_string(error));
 		return hps::fail(std::move(lines));
+	}
+	// With the rest of the config, so that --check-config catches a secret
+	// file anyone may read before a peer connects.  Only once peers are
+	// listed: a node that does not replicate needs no secret.
+	if (!config->replication.peers.empty()) {
+		auto secret = replication::load_cluster_secret(config->replication.secret_file);
+		if (!secret)
+			return hps::fail(std::vector<std::string>{
+				prefix + to_string(ConfigError{"replication.secret_file", secret.error()})});
 	}
 	return std::move(config).value();
 }

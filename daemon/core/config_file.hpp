@@ -11,6 +11,8 @@ namespace hpsd {
 
 // Each error is a complete line for stderr:
 //   config /etc/hps/hpsd.json: field "log_level": "loud" is not one of error, warn, info, debug
+// With replication peers listed, the cluster secret file is checked too
+// (readable, 16..1024 bytes, no access for group and others).
 hps::Result<Config, std::vector<std::string>> load_config_file(const std::string& path,
 							       std::string_view default_node_name);
 

@@ -78,6 +78,11 @@ TEST_CASE("config: an empty object gives every default", "[config]")
 	CHECK(c.flush_bandwidth_mbps == 0);
 	CHECK(c.replication.transport == hpsd::Transport::tcp);
 	CHECK(c.replication.listen == hpsd::ListenAddress{"0.0.0.0", 7790});
+	CHECK_FALSE(c.replication.cluster_id);
+	CHECK(c.replication.secret_file == "/etc/hps/cluster.secret");
+	CHECK(c.replication.peers.empty());
+	CHECK(c.replication.keepalive_ms == 1000);
+	CHECK(c.replication.peer_timeout_ms == 5000);
 }
 
 TEST_CASE("config: the shipped etc/hpsd.json is valid and holds the defaults", "[config]")
@@ -99,6 +104,11 @@ TEST_CASE("config: the shipped etc/hpsd.json is valid and holds the defaults", "
 	CHECK(shipped.flush_bandwidth_mbps == defaults.flush_bandwidth_mbps);
 	CHECK(shipped.replication.transport == defaults.replication.transport);
 	CHECK(shipped.replication.listen == defaults.replication.listen);
+	CHECK(shipped.replication.cluster_id == defaults.replication.cluster_id);
+	CHECK(shipped.replication.secret_file == defaults.replication.secret_file);
+	CHECK(shipped.replication.peers == defaults.replication.peers);
+	CHECK(shipped.replication.keepalive_ms == defaults.replication.keepalive_ms);
+	CHECK(shipped.replication.peer_timeout_ms == defaults.replication.peer_timeout_ms);
 }
 
 TEST_CASE("config: every field can be set", "[config]")
@@ -114,7 +124,12 @@ TEST_CASE("config: every field can be set", "[config]")
 		"replica_timeout_s": 60,
 		"recovery_bandwidth_mbps": 2048,
 		"flush_bandwidth_mbps": 150,
-		"replication": {"transport": "rdma", "listen": "[fd00::5]:7791"}
+		"replication": {"transport": "rdma", "listen": "[fd00::5]:7791",
+				"cluster_id": "6F1C2A9E-03b4-4d5e-9a10-ff001234abcd",
+				"secret_file": "/etc/hps/lab.secret",
+				"peers": [{"node": "stor-02", "address": "10.0.0.2:7790"},
+					  {"address": "[fd00::3]:7791", "node": "stor-03"}],
+				"keepalive_ms": 250, "peer_timeout_ms": 3000}
 	})");
 	CHECK(c.node_name == "stor-01.rack_2");
 	CHECK(c.control_socket == "/tmp/hps/ctl.sock");
@@ -130,6 +145,13 @@ TEST_CASE("config: every field can be set", "[config]")
 	CHECK(c.flush_bandwidth_mbps == 150);
 	CHECK(c.replication.transport == hpsd::Transport::rdma);
 	CHECK(c.replication.listen == hpsd::ListenAddress{"fd00::5", 7791});
+	REQUIRE(c.replication.cluster_id);
+	CHECK(hpsd::cluster_id_text(*c.replication.cluster_id) == "6f1c2a9e-03b4-4d5e-9a10-ff001234abcd");
+	CHECK(c.replication.secret_file == "/etc/hps/lab.secret");
+	CHECK(c.replication.peers == std::vector<hpsd::ReplicationPeer>{
+					     {"stor-02", {"10.0.0.2", 7790}}, {"stor-03", {"fd00::3", 7791}}});
+	CHECK(c.replication.keepalive_ms == 250);
+	CHECK(c.replication.peer_timeout_ms == 3000);
 }
 
 TEST_CASE("config: values at the edges of their ranges are accepted", "[config]")
@@ -144,6 +166,19 @@ TEST_CASE("config: values at the edges of their ranges are accepted", "[config]"
 	CHECK(parse_ok(R"({"log_level": "error"})").log_level == hpsd::LogLevel::error);
 	CHECK(parse_ok(R"({"log_level": "warn"})").log_level == hpsd::LogLevel::warn);
 	CHECK(parse_ok(R"({"log_level": "info"})").log_level == hpsd::LogLevel::info);
+	Config fast = parse_ok(R"({"replication": {"keepalive_ms": 100, "peer_timeout_ms": 200}})");
+	CHECK(fast.replication.keepalive_ms == 100);
+	CHECK(fast.replication.peer_timeout_ms == 200);
+	Config slow = parse_ok(R"({"replication": {"keepalive_ms": 60000, "peer_timeout_ms": 600000}})");
+	CHECK(slow.replication.keepalive_ms == 60000);
+	CHECK(slow.replication.peer_timeout_ms == 600000);
+	std::string peers;
+	for (int i = 0; i < 255; i++)
+		peers += std::string(i ? "," : "") + R"({"node": "n)" + std::to_string(i) +
+			 R"(", "address": "10.0.0.1:)" + std::to_string(7000 + i) + R"("})";
+	CHECK(parse_ok(R"({"replication": {"cluster_id": "6f1c2a9e-03b4-4d5e-9a10-ff001234abcd",
+				"peers": [)" + peers + "]}}")
+		      .replication.peers.size() == 255);
 }
 
 TEST_CASE("config: the error names the field and its value", "[config]")
@@ -277,8 +312,71 @@ TEST_CASE("config: bad replication values", "[config]")
 		 R"(field "replication.listen": "::1:7790" is not host:port (write an IPv6 address as [addr]:port))"},
 		{R"({"replication": {"listen": 7790}})", R"(field "replication.listen": 7790 is not a string)"},
 		{R"({"replication": {"mtu": 9000}})",
-		 R"(field "replication.mtu": unknown field (known here: transport, listen))"},
+		 R"(field "replication.mtu": unknown field (known here: transport, listen, cluster_id, secret_file, peers, keepalive_ms, peer_timeout_ms))"},
+		{R"({"replication": {"cluster_id": "prod"}})",
+		 R"(field "replication.cluster_id": "prod" is not a UUID (8-4-4-4-12 hex digits, as uuidgen prints))"},
+		{R"({"replication": {"cluster_id": "00000000-0000-0000-0000-000000000000"}})",
+		 R"(field "replication.cluster_id": "00000000-0000-0000-0000-000000000000" is the nil UUID; choose one with uuidgen)"},
+		{R"({"replication": {"cluster_id": 5}})", R"(field "replication.cluster_id": 5 is not a string)"},
+		{R"({"replication": {"secret_file": "cluster.secret"}})",
+		 R"(field "replication.secret_file": "cluster.secret" is not an absolute path)"},
+		{R"({"replication": {"secret_file": ""}})", R"(field "replication.secret_file": "" is empty)"},
+		{R"({"replication": {"keepalive_ms": 99}})",
+		 R"(field "replication.keepalive_ms": 99 is out of range 100..60000)"},
+		{R"({"replication": {"keepalive_ms": 60001}})",
+		 R"(field "replication.keepalive_ms": 60001 is out of range 100..60000)"},
+		{R"({"replication": {"keepalive_ms": "1s"}})",
+		 R"(field "replication.keepalive_ms": "1s" is not an integer)"},
+		{R"({"replication": {"peer_timeout_ms": 199}})",
+		 R"(field "replication.peer_timeout_ms": 199 is out of range 200..600000)"},
+		{R"({"replication": {"peer_timeout_ms": 600001}})",
+		 R"(field "replication.peer_timeout_ms": 600001 is out of range 200..600000)"},
+		{R"({"replication": {"peer_timeout_ms": 1999}})",
+		 R"(field "replication.peer_timeout_ms": 1999 is less than twice replication.keepalive_ms (1000))"},
+		{R"({"replication": {"keepalive_ms": 3000}})",
+		 R"(field "replication.peer_timeout_ms": 5000 is less than twice replication.keepalive_ms (3000))"},
 	});
+}
+
+TEST_CASE("config: bad replication peers", "[config]")
+{
+	const std::string id = R"("cluster_id": "6f1c2a9e-03b4-4d5e-9a10-ff001234abcd", )";
+	auto doc = [&id](const std::string& peers) {
+		return R"({"replication": {)" + id + R"("peers": )" + peers + "}}";
+	};
+	check_bad_values({
+		{R"({"replication": {"peers": {}}})", R"(field "replication.peers": an object is not an array)"},
+		{R"({"replication": {"peers": [{"node": "stor-2", "address": "10.0.0.2:7790"}]}})",
+		 R"(field "replication.cluster_id": is missing; replication.peers needs it)"},
+	});
+	const BadValue cases[] = {
+		{"[7]", R"(field "replication.peers[0]": 7 is not an object)"},
+		{R"([{"node": "stor-2"}])",
+		 R"(field "replication.peers[0].address": is missing (a peer needs node and address))"},
+		{R"([{"address": "10.0.0.2:7790"}])",
+		 R"(field "replication.peers[0].node": is missing (a peer needs node and address))"},
+		{R"([{"node": "stor 2", "address": "10.0.0.2:7790"}])",
+		 R"(field "replication.peers[0].node": "stor 2" is not a node name)"},
+		{R"([{"node": "stor-2", "address": "10.0.0.2"}])",
+		 R"(field "replication.peers[0].address": "10.0.0.2" is not host:port)"},
+		{R"([{"node": "stor-2", "address": "10.0.0.2:7790", "port": 1}])",
+		 R"(field "replication.peers[0].port": unknown field (known here: node, address))"},
+		{R"([{"node": "stor-2", "address": "10.0.0.2:7790"}, {"node": "stor-2", "address": "10.0.0.3:7790"}])",
+		 R"(field "replication.peers[1].node": "stor-2" is listed twice)"},
+		{R"([{"node": "stor-2", "address": "10.0.0.2:7790"}, {"node": "stor-3", "address": "10.0.0.2:7790"}])",
+		 R"(field "replication.peers[1].address": "10.0.0.2:7790" is listed twice)"},
+		{R"([{"node": "testhost", "address": "10.0.0.2:7790"}])",
+		 R"(field "replication.peers[0].node": "testhost" is this node's own node_name)"},
+	};
+	for (const auto& c : cases) {
+		INFO("peers: " << c.document);
+		CHECK(error_of(doc(c.document)) == c.expected);
+	}
+	std::string many = "[";
+	for (int i = 0; i < 256; i++)
+		many += std::string(i ? "," : "") + R"({"node": "n)" + std::to_string(i) +
+			R"(", "address": "10.0.0.1:)" + std::to_string(7000 + i) + R"("})";
+	CHECK(error_of(doc(many + "]")) == R"(field "replication.peers": 256 peers listed, at most 255)");
 }
 
 TEST_CASE("config: unknown top-level fields are errors", "[config]")

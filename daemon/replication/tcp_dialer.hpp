@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// The initiator side of the TCP transport, for one peer: connects to its
+// address (within a connect timeout), runs the handshake (as initiator,
+// expecting that node) and hands the authenticated link to its owner.
+// Whenever there is no link — the connect or the handshake failed, or the
+// link handed out ended for any reason — it dials again, after a delay
+// that doubles from `first_retry` up to `max_retry` while attempts keep
+// failing.
+//
+// Handlers run on the io_context; the dialer's state lives as long as one
+// of them is pending, so destroying the dialer (which stops it) is safe at
+// any time.
+#pragma once
+
+#include "config/listen_address.hpp"
+#include "replication/link.hpp"
+#include "replication/link_settings.hpp"
+
+#include <boost/asio/io_context.hpp>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace hpsd::replication {
+
+struct DialOptions {
+	std::chrono::milliseconds connect_timeout{5000};
+	std::chrono::milliseconds first_retry{100};
+	std::chrono::milliseconds max_retry{3000};
+};
+
+class TcpDialer {
+public:
+	// Takes an authenticated link; the owner keeps it (dropping it closes
+	// it, and the dialer dials again) and calls start() on it.
+	using OnLink = std::function<void(std::shared_ptr<Link> link)>;
+
+	TcpDialer(boost::asio::io_context& io, LinkSettings settings, std::string peer_node,
+		  ListenAddress address, DialOptions options, OnLink on_link);
+	TcpDialer(const TcpDialer&) = delete;
+	TcpDialer& operator=(const TcpDialer&) = delete;
+	~TcpDialer();
+
+	// Dials now, and again whenever there is no link.
+	void start();
+	// No more dialling; an attempt under way is abandoned.  A link handed
+	// out already is its owner's.
+	void stop();
+
+	// Attempts that failed since the last link was established.
+	unsigned failures() const noexcept;
+
+private:
+	struct State;
+	std::shared_ptr<State> state_;
+};
+
+} // namespace hpsd::replication
