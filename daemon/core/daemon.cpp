@@ -88,8 +88,8 @@ int run_daemon(const Config& config, const RunOptions& options, Logger& log)
 		log.log(level, line);
 	};
 	// hpsd's one Ceph client, declared first so that it outlives its users
-	// (the channel's backend, the writeback writer): they share its
-	// connection and its open images.
+	// (the channel's backend, the writeback writer, the volume service's
+	// image store): they share its connection and its open images.
 	backend::RbdSession rbd(config.ceph, backend::RbdTimeouts{}, channel_log);
 	// The backend outlives the channel server, which drains into it.
 	// Images are found in the registry file, read again only for a volume
@@ -103,7 +103,7 @@ int run_daemon(const Config& config, const RunOptions& options, Logger& log)
 	channel::ChannelServer channel(default_channel_device, channel_backend, channel_log);
 	Dispatcher dispatcher(log);
 	add_status_method(dispatcher, config, config_path, probe, channel, started);
-	auto volumes = make_volume_service(config, log);
+	auto volumes = make_volume_service(config, rbd, log);
 	hps::volume::FlushTracker flushes;
 	add_volume_methods(dispatcher, *volumes, flushes);
 
@@ -172,7 +172,8 @@ int run_daemon(const Config& config, const RunOptions& options, Logger& log)
 
 	// A volume deleted with its image: both users of the image release
 	// their shares first, and with the last one the session closes it (RBD
-	// refuses to remove an image someone has open).
+	// refuses to remove an image someone has open; the session's remove
+	// refuses too while a share is left, naming the image).
 	volumes->on_image_remove(
 		[&channel_backend, &writeback](const hps::volume::VolumeRecord& record) {
 			channel_backend.close_volume(record.id);

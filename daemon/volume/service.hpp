@@ -98,8 +98,9 @@ public:
 	ApiResult<DeleteOutcome> delete_volume(const DeleteRequest& request);
 
 	// Called before a deleted volume's image is removed, after its device
-	// is gone: whoever has the image open (hpsd's librbd clients) closes
-	// it, as RBD refuses to remove an image with watchers.
+	// is gone: whoever holds a share of the image in hpsd's RBD session
+	// releases it, so that the image is closed, as RBD refuses to remove
+	// an image with watchers.
 	void on_image_remove(std::function<void(const VolumeRecord&)> close)
 	{
 		close_image_ = std::move(close);
