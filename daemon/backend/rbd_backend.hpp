@@ -34,9 +34,10 @@ public:
 	void submit(const channel::Request& req, std::span<std::byte> data,
 		    channel::CompletionSink& sink) override;
 
-	// Releases the volume's image (any thread).  Called once the volume's
-	// dm device is gone, so no request of it is in flight.
-	void close_volume(std::uint32_t volume_id) { images_.release(volume_id); }
+	// Releases the backend's share of the volume's image (any thread).
+	// Called once the volume's dm device is gone, so no request of it is
+	// in flight.
+	void release_image(std::uint32_t volume_id) { images_.release(volume_id); }
 
 private:
 	// The volume's image name for a first request, or -ENXIO (logged once).

@@ -25,10 +25,11 @@ public:
 		   writeback::IoCallback done) override;
 	void flush(const std::string& image, writeback::IoCallback done) override;
 
-	// Releases the image (any thread); it closes with its last share,
-	// after its calls in flight.  RBD refuses to remove an image someone
-	// has open, so a volume deleted with its image is released here first.
-	void close_image(const std::string& name) { images_.release(name); }
+	// Releases the writer's share of the image (any thread); it closes
+	// with its last share, after its calls in flight.  A deleted volume's
+	// image is released here (RBD refuses to remove an image someone has
+	// open); a later write to it would open it again.
+	void release_image(const std::string& name) { images_.release(name); }
 
 private:
 	RbdShares<std::string> images_; // by name

@@ -170,19 +170,19 @@ int run_daemon(const Config& config, const RunOptions& options, Logger& log)
 				       return writeback::status_json(engine.status());
 			       });
 
-	// A volume deleted with its image: both users of the image release
-	// their shares first, and with the last one the session closes it (RBD
-	// refuses to remove an image someone has open; the session's remove
-	// refuses too while a share is left, naming the image).
-	volumes->on_image_remove(
+	// A volume deleted (its image removed or kept): both users of the image
+	// release their shares, and with the last one the session closes it
+	// (RBD refuses to remove an image someone has open; the session's
+	// remove refuses too while a share is left, naming the image).
+	volumes->on_image_release(
 		[&channel_backend, &writeback](const hps::volume::VolumeRecord& record) {
-			channel_backend.close_volume(record.id);
+			channel_backend.release_image(record.id);
 			if (writeback)
-				(*writeback)->close_image(record.image);
+				(*writeback)->release_image(record.image);
 		});
 
 	io.run();
-	volumes->on_image_remove({});
+	volumes->on_image_release({});
 	flushes.detach();
 	if (writeback)
 		(*writeback)->stop();

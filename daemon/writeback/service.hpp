@@ -36,7 +36,7 @@ public:
 	// drain(), drain_progress(), cancel_drain(), status(): any thread.
 	Engine& engine() noexcept { return thread_->engine(); }
 	// The writer's share of an image, released before the image is removed.
-	void close_image(const std::string& name) { writer_->close_image(name); }
+	void release_image(const std::string& name) { writer_->release_image(name); }
 
 private:
 	WritebackService() = default;
