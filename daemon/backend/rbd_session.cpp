@@ -195,13 +195,12 @@ hps::Result<void, RbdError> RbdSession::create(const std::string& name, std::uin
 		return hps::fail(std::move(io).error());
 	int order = 0; // librbd's default object size
 	// Layering only, no exclusive-lock (nor the object-map, fast-diff and
-	// journaling that need it).  It used to be impossible: hpsd opened
-	// every image from two librbd clients, which would have passed the
-	// lock back and forth on every write.  With this one client per hpsd
-	// it is possible now, but it stays off until promotion, where two
-	// nodes may try to write and the new primary takes the lock (and
-	// breaks a killed hpsd's, which a restarted one would otherwise wait
-	// for).  Until then hpsd is its images' only writer.
+	// journaling that need it): hpsd opens every image from two clients
+	// (the channel's, which waits for Ceph, and writeback's, which times
+	// out), which would pass the lock back and forth on every write.
+	// Promotion (issue 4), where two nodes may try to write, decides how
+	// the new primary holds the lock (and breaks a killed hpsd's).  Until
+	// then hpsd is its images' only writer.
 	int r = rbd_create2(static_cast<rados_ioctx_t>(*io), name.c_str(), size_bytes,
 			    RBD_FEATURE_LAYERING, &order);
 	if (r < 0)

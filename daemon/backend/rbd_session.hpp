@@ -1,22 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// hpsd's one client of Ceph: one RADOS connection and pool ioctx per hpsd,
-// each RBD image opened once and shared, librbd's asynchronous calls
-// started and completed in one place.
+// A client of Ceph: one RADOS connection and pool ioctx, each RBD image
+// opened once and shared, librbd's asynchronous calls started and
+// completed in one place.  hpsd has two (core/daemon.cpp): the channel's,
+// which waits for Ceph (op_s 0), and the one of writeback and the admin
+// calls, which times out and retries.
 //
 // Its users are the channel's backend (read misses, write-through,
 // rbd_backend.hpp), the writeback writer (rbd_writer.hpp) and the volume
-// service's image store (create, size, remove).  Before this session each
-// of them had its own client, so every image was open twice in one hpsd.
-// With one client per node the image's exclusive lock no longer passes
-// between two clients of the same hpsd; it is still left off (see
-// create()) until promotion needs it.
+// service's image store (create, size, remove).  Images stay
+// layering-only (no exclusive lock, see create()): hpsd's two clients
+// would pass the lock back and forth; promotion (issue 4) decides how the
+// lock is held.
 //
 // Connecting happens on first use (hpsd must start, and answer `status`,
 // while Ceph is down) and is retried by the next call after a failure.
-// Waits are bounded (client_mount_timeout, rados_osd_op_timeout,
-// rados_mon_op_timeout): with Ceph unreachable a call fails (-ETIMEDOUT)
-// and its user retries or backs off, instead of a thread of hpsd hanging
-// until Ceph is back.  librbd's own cache is off: a write reported done
+// With op_s > 0 waits are bounded (client_mount_timeout,
+// rados_osd_op_timeout, rados_mon_op_timeout): with Ceph unreachable a
+// call fails (-ETIMEDOUT) and its user retries or backs off, instead of a
+// thread of hpsd hanging until Ceph is back.  librbd's own cache is off: a write reported done
 // must be in RADOS, not in the memory of an hpsd that may be killed the
 // next moment.
 #pragma once
@@ -40,7 +41,7 @@ namespace hpsd::backend {
 
 struct RbdTimeouts {
 	unsigned mount_s = 15; // client_mount_timeout: connecting to the monitors
-	unsigned op_s = 30;    // rados_osd_op_timeout, rados_mon_op_timeout
+	unsigned op_s = 30;    // rados_osd_op_timeout, rados_mon_op_timeout; 0: wait for Ceph
 };
 
 // A failed librados/librbd call: its negative errno, and one line naming

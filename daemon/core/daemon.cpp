@@ -87,15 +87,20 @@ int run_daemon(const Config& config, const RunOptions& options, Logger& log)
 	const channel::LogFn channel_log = [&log](LogLevel level, std::string_view line) {
 		log.log(level, line);
 	};
-	// hpsd's one Ceph client, declared first so that it outlives its users
-	// (the channel's backend, the writeback writer, the volume service's
-	// image store): they share its connection and its open images.
+	// hpsd's Ceph clients, declared first so that they outlive their users.
+	// Two, because they wait differently: the channel's I/O (read misses,
+	// write-through) waits for Ceph however long it is away, like krbd --
+	// a volume's I/O must not fail because the backend paused -- while
+	// writeback and the admin calls (create, size, remove) time out, back
+	// off and retry.  Each shares its connection and open images among
+	// its users.
+	backend::RbdSession channel_rbd(config.ceph, backend::RbdTimeouts{300, 0}, channel_log);
 	backend::RbdSession rbd(config.ceph, backend::RbdTimeouts{}, channel_log);
 	// The backend outlives the channel server, which drains into it.
 	// Images are found in the registry file, read again only for a volume
 	// id the backend has not opened yet.
 	backend::RbdBackend channel_backend(
-		rbd,
+		channel_rbd,
 		[state_dir = std::filesystem::path(config.state_dir)](std::uint32_t id) {
 			return hps::volume::image_of(state_dir, id);
 		},
@@ -171,9 +176,9 @@ int run_daemon(const Config& config, const RunOptions& options, Logger& log)
 			       });
 
 	// A volume deleted (its image removed or kept): both users of the image
-	// release their shares, and with the last one the session closes it
+	// release their shares, and with the last one each session closes it
 	// (RBD refuses to remove an image someone has open; the session's
-	// remove refuses too while a share is left, naming the image).
+	// remove refuses too while a share of its own is left, naming the image).
 	volumes->on_image_release(
 		[&channel_backend, &writeback](const hps::volume::VolumeRecord& record) {
 			channel_backend.release_image(record.id);
