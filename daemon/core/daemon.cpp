@@ -2,6 +2,7 @@
 #include "core/daemon.hpp"
 
 #include "backend/rbd_backend.hpp"
+#include "backend/rbd_session.hpp"
 #include "channel/channel_server.hpp"
 #include "control/control_server.hpp"
 #include "control/dispatcher.hpp"
@@ -83,22 +84,31 @@ int run_daemon(const Config& config, const RunOptions& options, Logger& log)
 
 	// Declared before the io_context: pending handlers reference them, and
 	// the io_context must be destroyed (dropping those handlers) first.
-	// The backend outlives the channel server, which drains into it.
 	const channel::LogFn channel_log = [&log](LogLevel level, std::string_view line) {
 		log.log(level, line);
 	};
+	// hpsd's Ceph clients, declared first so that they outlive their users.
+	// Two, because they wait differently: the channel's I/O (read misses,
+	// write-through) waits for Ceph however long it is away, like krbd --
+	// a volume's I/O must not fail because the backend paused -- while
+	// writeback and the admin calls (create, size, remove) time out, back
+	// off and retry.  Each shares its connection and open images among
+	// its users.
+	backend::RbdSession channel_rbd(config.ceph, backend::RbdTimeouts{300, 0}, channel_log);
+	backend::RbdSession rbd(config.ceph, backend::RbdTimeouts{}, channel_log);
+	// The backend outlives the channel server, which drains into it.
 	// Images are found in the registry file, read again only for a volume
 	// id the backend has not opened yet.
-	backend::RbdBackend rbd(
-		config.ceph,
+	backend::RbdBackend channel_backend(
+		channel_rbd,
 		[state_dir = std::filesystem::path(config.state_dir)](std::uint32_t id) {
 			return hps::volume::image_of(state_dir, id);
 		},
 		channel_log);
-	channel::ChannelServer channel(default_channel_device, rbd, channel_log);
+	channel::ChannelServer channel(default_channel_device, channel_backend, channel_log);
 	Dispatcher dispatcher(log);
 	add_status_method(dispatcher, config, config_path, probe, channel, started);
-	auto volumes = make_volume_service(config, log);
+	auto volumes = make_volume_service(config, rbd, log);
 	hps::volume::FlushTracker flushes;
 	add_volume_methods(dispatcher, *volumes, flushes);
 
@@ -147,7 +157,7 @@ int run_daemon(const Config& config, const RunOptions& options, Logger& log)
 	// descriptor; stopped before the channel so that what it wrote is
 	// flushed and reported first.
 	auto writeback = writeback::WritebackService::start(
-		config, [&log](LogLevel level, std::string_view line) { log.log(level, line); },
+		config, rbd, [&log](LogLevel level, std::string_view line) { log.log(level, line); },
 		[&channel](unsigned long request, void* arg) { return channel.ioctl(request, arg); });
 	std::optional<EngineDrainer> drainer;
 	if (writeback) {
@@ -165,16 +175,19 @@ int run_daemon(const Config& config, const RunOptions& options, Logger& log)
 				       return writeback::status_json(engine.status());
 			       });
 
-	// A volume deleted with its image: both of hpsd's librbd clients let go
-	// of the image first (RBD refuses to remove an image someone has open).
-	volumes->on_image_remove([&rbd, &writeback](const hps::volume::VolumeRecord& record) {
-		rbd.close_volume(record.id);
-		if (writeback)
-			(*writeback)->close_image(record.image);
-	});
+	// A volume deleted (its image removed or kept): both users of the image
+	// release their shares, and with the last one each session closes it
+	// (RBD refuses to remove an image someone has open; the session's
+	// remove refuses too while a share of its own is left, naming the image).
+	volumes->on_image_release(
+		[&channel_backend, &writeback](const hps::volume::VolumeRecord& record) {
+			channel_backend.release_image(record.id);
+			if (writeback)
+				(*writeback)->release_image(record.image);
+		});
 
 	io.run();
-	volumes->on_image_remove({});
+	volumes->on_image_release({});
 	flushes.detach();
 	if (writeback)
 		(*writeback)->stop();

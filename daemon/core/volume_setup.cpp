@@ -10,13 +10,14 @@
 
 namespace hpsd {
 
-std::unique_ptr<hps::volume::Service> make_volume_service(const Config& config, Logger& log)
+std::unique_ptr<hps::volume::Service> make_volume_service(const Config& config,
+							   backend::RbdSession& rbd, Logger& log)
 {
 	hps::volume::LogSink sink{[&log](const std::string& line) { log.info(line); },
 				  [&log](const std::string& line) { log.error(line); }};
 	return std::make_unique<hps::volume::Service>(
 		config.state_dir, hps::volume::pool_layout(config.cache_disks, config.partitions_per_disk),
-		hps::volume::make_rbd_image_store({config.ceph.conf, config.ceph.pool, config.ceph.client}),
+		hps::volume::make_rbd_image_store(rbd),
 		std::move(sink));
 }
 

@@ -2,6 +2,7 @@
 // Making hpsd's pool and volume service from the config, and starting it.
 #pragma once
 
+#include "backend/rbd_session.hpp"
 #include "config/config.hpp"
 #include "core/log.hpp"
 #include "volume/service.hpp"
@@ -10,7 +11,9 @@
 
 namespace hpsd {
 
-std::unique_ptr<hps::volume::Service> make_volume_service(const Config& config, Logger& log);
+// Its RBD images go through `rbd`, which outlives the service.
+std::unique_ptr<hps::volume::Service> make_volume_service(const Config& config,
+							   backend::RbdSession& rbd, Logger& log);
 
 // Creates state_dir (0700) if missing and brings up pools and volumes.
 // False (logged) when hpsd cannot go on: no state_dir, unreadable registry.

@@ -10,6 +10,10 @@
 #include <optional>
 #include <string>
 
+namespace hpsd::backend {
+class RbdSession;
+}
+
 namespace hps::volume {
 
 class ImageStore {
@@ -25,14 +29,9 @@ public:
 	virtual std::string describe(const std::string& image) const = 0;
 };
 
-struct RbdSettings {
-	std::string conf;   // ceph.conf path
-	std::string pool;   // RADOS pool of the images
-	std::string client; // client id without "client."
-};
-
-// Connects on first use (hpsd starts and serves status without Ceph) and
-// keeps the connection; a failed connect is retried on the next call.
-std::unique_ptr<ImageStore> make_rbd_image_store(RbdSettings settings);
+// Images through hpsd's one Ceph client, which connects on first use (hpsd
+// starts and serves status without Ceph) and retries a failed connect on
+// the next call; `session` outlives the store.
+std::unique_ptr<ImageStore> make_rbd_image_store(hpsd::backend::RbdSession& session);
 
 } // namespace hps::volume

@@ -468,10 +468,14 @@ ApiResult<DeleteOutcome> Service::delete_volume(const DeleteRequest& request)
 			return api_fail(ErrorCode::internal, removed.error().message);
 		}
 	}
+	// With the device gone nothing reads or writes the image through it:
+	// hpsd lets go of it whether it is removed next (RBD refuses while
+	// it is open) or kept (no watch left behind on an image hpsd no longer
+	// serves).
+	if (release_image_)
+		release_image_(record);
 	bool image_deleted = false;
 	if (request.delete_image) {
-		if (close_image_)
-			close_image_(record);
 		if (auto removed = images_->remove(record.image); !removed)
 			// The registry keeps the volume so that the delete can be
 			// retried; its device comes back on the next hpsd start.

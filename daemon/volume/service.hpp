@@ -97,12 +97,13 @@ public:
 	ApiResult<CreateOutcome> create_volume(const CreateRequest& request);
 	ApiResult<DeleteOutcome> delete_volume(const DeleteRequest& request);
 
-	// Called before a deleted volume's image is removed, after its device
-	// is gone: whoever has the image open (hpsd's librbd clients) closes
-	// it, as RBD refuses to remove an image with watchers.
-	void on_image_remove(std::function<void(const VolumeRecord&)> close)
+	// Called on a volume's delete once its device is gone, before its
+	// image is removed (or kept): whoever holds a share of the image in
+	// hpsd's RBD session releases it, so that the image is closed, as
+	// RBD refuses to remove an image with watchers.
+	void on_image_release(std::function<void(const VolumeRecord&)> release)
 	{
-		close_image_ = std::move(close);
+		release_image_ = std::move(release);
 	}
 
 private:
@@ -130,7 +131,7 @@ private:
 	std::filesystem::path state_dir_;
 	std::vector<Pool> pools_;
 	std::unique_ptr<ImageStore> images_;
-	std::function<void(const VolumeRecord&)> close_image_;
+	std::function<void(const VolumeRecord&)> release_image_;
 	LogSink log_;
 	Registry registry_;
 	std::optional<dm::Control> dm_;

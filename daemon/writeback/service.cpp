@@ -21,7 +21,8 @@ EngineConfig engine_config(const Config& config)
 }
 
 hps::Result<std::unique_ptr<WritebackService>, std::string>
-WritebackService::start(const Config& config, EngineLog log, ChannelIoctl ioctl)
+WritebackService::start(const Config& config, backend::RbdSession& rbd, EngineLog log,
+			ChannelIoctl ioctl)
 {
 	std::unique_ptr<WritebackService> self(new WritebackService());
 	self->kernel_ = std::make_unique<IoctlKernel>(std::move(ioctl));
@@ -29,8 +30,7 @@ WritebackService::start(const Config& config, EngineLog log, ChannelIoctl ioctl)
 	if (!reader)
 		return hps::fail(reader.error());
 	self->reader_ = std::move(reader).value();
-	self->writer_ = std::make_unique<backend::RbdWriter>(config.ceph, backend::RbdWriterTimeouts{},
-							     log);
+	self->writer_ = std::make_unique<backend::RbdWriter>(rbd);
 	auto thread = EngineThread::start(engine_config(config),
 					  {*self->kernel_, *self->reader_, *self->writer_},
 					  [] { return scan_pools(); }, [state_dir = std::filesystem::path(config.state_dir)](std::uint32_t id) {

@@ -22,9 +22,10 @@ EngineConfig engine_config(const Config& config);
 class WritebackService {
 public:
 	// Starts the engine thread.  `ioctl` reaches the channel's descriptor
-	// (ChannelServer::ioctl: the device allows one open, so never another).
+	// (ChannelServer::ioctl: the device allows one open, so never another);
+	// images are written through `rbd`, which outlives the service.
 	static hps::Result<std::unique_ptr<WritebackService>, std::string>
-	start(const Config& config, EngineLog log, ChannelIoctl ioctl);
+	start(const Config& config, backend::RbdSession& rbd, EngineLog log, ChannelIoctl ioctl);
 
 	// See EngineThread::stop().  Idempotent; the destructor calls it.
 	void stop();
@@ -34,8 +35,8 @@ public:
 
 	// drain(), drain_progress(), cancel_drain(), status(): any thread.
 	Engine& engine() noexcept { return thread_->engine(); }
-	// The writer's handle of an image, closed before the image is removed.
-	void close_image(const std::string& name) { writer_->close_image(name); }
+	// The writer's share of an image, released before the image is removed.
+	void release_image(const std::string& name) { writer_->release_image(name); }
 
 private:
 	WritebackService() = default;
