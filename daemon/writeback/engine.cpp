@@ -37,13 +37,12 @@ Engine::create(const EngineConfig& config, const Seams& seams, PoolLister pools,
 	if (config.take_batch < 1 || config.take_batch > max_done_batch)
 		return hps::fail("writeback: take_batch " + std::to_string(config.take_batch) +
 				 " is out of range 1.." + std::to_string(max_done_batch));
-	return std::unique_ptr<Engine>(new Engine(config, seams, std::move(pools),
-						  std::move(resolve), std::move(log),
-						  std::move(wake)));
+	return std::make_unique<Engine>(Key{}, config, seams, std::move(pools), std::move(resolve),
+					std::move(log), std::move(wake));
 }
 
-Engine::Engine(const EngineConfig& config, const Seams& seams, PoolLister pools, ImageResolver resolve,
-	       EngineLog log, std::function<void()> wake)
+Engine::Engine(Key, const EngineConfig& config, const Seams& seams, PoolLister pools,
+	       ImageResolver resolve, EngineLog log, std::function<void()> wake)
 	: config_(config), seams_(seams), list_pools_(std::move(pools)),
 	  resolve_(std::move(resolve)), log_(std::move(log)), wake_(std::move(wake))
 {

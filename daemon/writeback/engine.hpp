@@ -126,6 +126,14 @@ public:
 	create(const EngineConfig& config, const Seams& seams, PoolLister pools, ImageResolver resolve,
 	       EngineLog log, std::function<void()> wake);
 
+	// Only create() can make the key: an engine's config is always checked.
+	class Key {
+		friend class Engine;
+		Key() = default;
+	};
+	Engine(Key, const EngineConfig& config, const Seams& seams, PoolLister pools,
+	       ImageResolver resolve, EngineLog log, std::function<void()> wake);
+
 	~Engine();
 	Engine(const Engine&) = delete;
 	Engine& operator=(const Engine&) = delete;
@@ -200,8 +208,6 @@ private:
 		std::uint64_t bytes;
 	};
 
-	Engine(const EngineConfig& config, const Seams& seams, PoolLister pools, ImageResolver resolve,
-	       EngineLog log, std::function<void()> wake);
 
 	void post(Event event);
 	void handle(const Event& event, TimePoint now);

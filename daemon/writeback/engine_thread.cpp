@@ -16,7 +16,7 @@ hps::Result<std::unique_ptr<EngineThread>, std::string>
 EngineThread::start(const EngineConfig& config, const Engine::Seams& seams, PoolLister pools,
 		    ImageResolver resolve, EngineLog log)
 {
-	std::unique_ptr<EngineThread> self(new EngineThread());
+	auto self = std::make_unique<EngineThread>(Key{});
 	EngineThread* raw = self.get();
 	auto engine = Engine::create(config, seams, std::move(pools), std::move(resolve),
 				     std::move(log), [raw] { raw->wake(); });

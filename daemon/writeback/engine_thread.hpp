@@ -25,6 +25,12 @@ public:
 	// Stops: what is in flight finishes, written blocks are flushed and
 	// reported, the rest goes back to the kernel still dirty.  Idempotent.
 	void stop();
+	// Only the factory can make the key: a thread is always started.
+	class Key {
+		friend class EngineThread;
+		Key() = default;
+	};
+	explicit EngineThread(Key) {}
 	~EngineThread();
 	EngineThread(const EngineThread&) = delete;
 	EngineThread& operator=(const EngineThread&) = delete;
@@ -32,7 +38,6 @@ public:
 	Engine& engine() noexcept { return *engine_; }
 
 private:
-	EngineThread() = default;
 	void run();
 	void wake();
 

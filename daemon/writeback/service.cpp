@@ -24,7 +24,7 @@ hps::Result<std::unique_ptr<WritebackService>, std::string>
 WritebackService::start(const Config& config, backend::RbdSession& rbd, EngineLog log,
 			ChannelIoctl ioctl)
 {
-	std::unique_ptr<WritebackService> self(new WritebackService());
+	auto self = std::make_unique<WritebackService>(Key{});
 	self->kernel_ = std::make_unique<IoctlKernel>(std::move(ioctl));
 	auto reader = UringReader::create();
 	if (!reader)

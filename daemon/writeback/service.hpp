@@ -27,6 +27,13 @@ public:
 	static hps::Result<std::unique_ptr<WritebackService>, std::string>
 	start(const Config& config, backend::RbdSession& rbd, EngineLog log, ChannelIoctl ioctl);
 
+	// Only start() can make the key: a service is always started.
+	class Key {
+		friend class WritebackService;
+		Key() = default;
+	};
+	explicit WritebackService(Key) {}
+
 	// See EngineThread::stop().  Idempotent; the destructor calls it.
 	void stop();
 	~WritebackService();
@@ -39,8 +46,6 @@ public:
 	void release_image(const std::string& name) { writer_->release_image(name); }
 
 private:
-	WritebackService() = default;
-
 	// Destroyed in reverse: the thread (and engine) before the seams.
 	std::unique_ptr<IoctlKernel> kernel_;
 	std::unique_ptr<UringReader> reader_;

@@ -19,7 +19,7 @@ constexpr std::uint64_t stop_user_data = 0;
 
 hps::Result<std::unique_ptr<UringReader>, std::string> UringReader::create(unsigned entries)
 {
-	std::unique_ptr<UringReader> self(new UringReader());
+	auto self = std::make_unique<UringReader>(Key{});
 	if (int r = io_uring_queue_init(entries, &self->ring_, 0); r < 0)
 		return hps::fail("writeback: io_uring_queue_init: " + hps::errno_text(-r));
 	self->ring_ready_ = true;

@@ -33,6 +33,12 @@ class UringReader final : public CacheReader {
 public:
 	static hps::Result<std::unique_ptr<UringReader>, std::string> create(unsigned entries = 512);
 	// Waits for the reads in flight, then stops the reaper.
+	// Only the factory can make the key: the ring is always set up.
+	class Key {
+		friend class UringReader;
+		Key() = default;
+	};
+	explicit UringReader(Key) {}
 	~UringReader() override;
 	UringReader(const UringReader&) = delete;
 	UringReader& operator=(const UringReader&) = delete;
@@ -48,7 +54,6 @@ private:
 		IoCallback done;
 	};
 
-	UringReader() = default;
 	int fd_for(CacheDevice device);
 	// With mutex_ held: moves queued reads into the ring and submits.
 	void submit_locked();
