@@ -406,13 +406,14 @@ void Engine::start_io(Pool& pool, WritebackIo io, TimePoint now)
 	}
 	auto [it, inserted] = ios_.emplace(token, std::move(state));
 	Io& live = it->second;
-	const CacheDevice device = *pool.cache;
-	for (const ReadSegment& read : live.io.reads) {
-		auto into = live.buffer.span().subspan(read.volume_offset_bytes - live.io.offset_bytes,
-						       read.length_bytes);
-		seams_.reader.read(device, read.cache_offset_bytes, into,
-				   [this, token](int r) { post({Event::Kind::read, token, r}); });
-	}
+	std::vector<CacheRead> reads;
+	reads.reserve(live.io.reads.size());
+	for (const ReadSegment& read : live.io.reads)
+		reads.push_back({read.cache_offset_bytes,
+				 live.buffer.span().subspan(read.volume_offset_bytes - live.io.offset_bytes,
+							    read.length_bytes),
+				 [this, token](int r) { post({Event::Kind::read, token, r}); }});
+	seams_.reader.read_many(*pool.cache, std::move(reads));
 }
 
 void Engine::finish_io(std::uint64_t token, TimePoint now)

@@ -85,6 +85,13 @@ public:
 // 0 or a negative errno.
 using IoCallback = std::function<void(int result)>;
 
+// One read of a batch: into.size() bytes at `offset` into `into`.
+struct CacheRead {
+	std::uint64_t offset = 0;
+	std::span<std::byte> into;
+	IoCallback done;
+};
+
 class CacheReader {
 public:
 	virtual ~CacheReader() = default;
@@ -92,6 +99,13 @@ public:
 	// (4 KiB aligned, as O_DIRECT wants); `into` stays valid until done.
 	virtual void read(CacheDevice device, std::uint64_t offset, std::span<std::byte> into,
 			  IoCallback done) = 0;
+	// Several reads at once (a writeback io's blocks, scattered over the
+	// cache device): a reader may submit them together.
+	virtual void read_many(CacheDevice device, std::vector<CacheRead> reads)
+	{
+		for (CacheRead& r : reads)
+			read(device, r.offset, r.into, std::move(r.done));
+	}
 };
 
 class BackendWriter {

@@ -86,6 +86,24 @@ void UringReader::read(CacheDevice device, std::uint64_t offset, std::span<std::
 	done(fd);
 }
 
+void UringReader::read_many(CacheDevice device, std::vector<CacheRead> reads)
+{
+	int fd = 0;
+	{
+		std::lock_guard lock(mutex_);
+		fd = fd_for(device);
+		if (fd >= 0) {
+			for (CacheRead& r : reads)
+				queued_.push_back(std::make_unique<Read>(
+					Read{fd, r.offset, r.into, std::move(r.done)}));
+			submit_locked();
+			return;
+		}
+	}
+	for (CacheRead& r : reads)
+		r.done(fd);
+}
+
 void UringReader::submit_locked()
 {
 	bool any = false;

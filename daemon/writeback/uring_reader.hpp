@@ -45,6 +45,8 @@ public:
 
 	void read(CacheDevice device, std::uint64_t offset, std::span<std::byte> into,
 		  IoCallback done) override;
+	// One submission for the lot (a 1 MiB io is 256 scattered blocks).
+	void read_many(CacheDevice device, std::vector<CacheRead> reads) override;
 
 private:
 	struct Read {
