@@ -40,6 +40,17 @@ hps::Result<void, std::string> rest_is(MessageType type, const char* field, std:
 	return {};
 }
 
+// HELLO's and CHALLENGE's last field: the sender's node id, u8-length
+// prefixed, the rest of the payload.
+hps::Result<std::string, std::string> node_id(MessageType type, ByteReader& r)
+{
+	const std::uint8_t len = r.u8();
+	if (auto ok = rest_is(type, "node id", len, r); !ok)
+		return hps::fail(std::move(ok).error());
+	const auto node = r.view(len);
+	return std::string(reinterpret_cast<const char*>(node.data()), node.size());
+}
+
 // Parses the payload of one type.  Lengths are checked before anything is
 // read or allocated; field values are check()'s business.
 Decoded parse(const Header& h, ByteReader& r, const Limits& limits)
@@ -52,11 +63,10 @@ Decoded parse(const Header& h, ByteReader& r, const Limits& limits)
 		m.max_write_bytes = r.u32();
 		r.bytes(m.cluster);
 		r.bytes(m.nonce);
-		const std::uint8_t len = r.u8();
-		if (auto ok = rest_is(h.type, "node id", len, r); !ok)
-			return hps::fail(std::move(ok).error());
-		const auto node = r.view(len);
-		m.node.assign(reinterpret_cast<const char*>(node.data()), node.size());
+		auto node = node_id(h.type, r);
+		if (!node)
+			return hps::fail(std::move(node).error());
+		m.node = std::move(node).value();
 		return Message{std::move(m)};
 	}
 	case MessageType::challenge: {
@@ -65,11 +75,10 @@ Decoded parse(const Header& h, ByteReader& r, const Limits& limits)
 		m.max_write_bytes = r.u32();
 		r.bytes(m.cluster);
 		r.bytes(m.nonce);
-		const std::uint8_t len = r.u8();
-		if (auto ok = rest_is(h.type, "node id", len, r); !ok)
-			return hps::fail(std::move(ok).error());
-		const auto node = r.view(len);
-		m.node.assign(reinterpret_cast<const char*>(node.data()), node.size());
+		auto node = node_id(h.type, r);
+		if (!node)
+			return hps::fail(std::move(node).error());
+		m.node = std::move(node).value();
 		return Message{std::move(m)};
 	}
 	case MessageType::response: {
