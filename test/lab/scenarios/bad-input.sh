@@ -64,13 +64,9 @@ done
 check_kernel "messages"
 
 log "malformed writeback ioctls"
-n=$(python3 - "$(sed -n 's/^#define[[:space:]]*HPS_ABI_VERSION[[:space:]]*\([0-9]*\).*/\1/p' \
-	"$HPS_SRC/kmod/include/uapi/linux/dm-hps.h")" <<'PY'
-import ctypes, errno, fcntl, os, struct, sys
-abi = int(sys.argv[1])
-def iowr(nr, size): return (3 << 30) | (size << 16) | (0xb5 << 8) | nr
-ATT, TAKE, DONE = "<6I3Q", "<IIQIIIIQQ2Q", "<IIQII2Q"
-ATTACH, WB_TAKE, WB_DONE = iowr(0, 48), iowr(1, 64), iowr(2, 40)
+n=$(PYTHONPATH=$HPS_SRC/test/lab/guest python3 - <<'PY'
+import ctypes, errno, fcntl, os, struct
+from hps_wb import ATTACH, WB_TAKE, WB_DONE, RESULT_FMT, abi_version, attach_arg, done_arg, take_arg, take_result
 checks = 0
 def expect(err, req, buf, what):
     global checks
@@ -85,12 +81,10 @@ fd = os.open("/dev/hps-channel", os.O_RDWR)
 blocks = ctypes.create_string_buffer(32 * 32)	# 32 struct hps_wb_block
 res = ctypes.create_string_buffer(16 * 2)
 ptr, rptr = ctypes.addressof(blocks), ctypes.addressof(res)
-# struct hps_wb_take: pool_id max blocks count major minor roll_ms dirty total age_ms throttle_us min_age_ms reserved
-TAKE = "<IIQIIIIQQIIII"
-take = lambda pool, mx, p, roll=0, thr=0, r1=0: bytearray(struct.pack(TAKE, pool, mx, p, 0, 0, 0, roll, 0, 0, 0, thr, 0, r1))
-done = lambda pool, n, p: bytearray(struct.pack(DONE, pool, n, p, 0, 0, 0, 0))
+take = lambda pool, mx, p, thr=0, r1=0: take_arg(pool, mx, p, throttle=thr, reserved=r1)
+done = done_arg
 expect(errno.EPERM, WB_TAKE, take(4, 16, ptr), "take before attach")
-expect(0, ATTACH, bytearray(struct.pack(ATT, abi, 0, 0, 0, 0, 0, 0, 0, 0)), "attach")
+expect(0, ATTACH, attach_arg(abi_version()), "attach")
 expect(errno.EINVAL, WB_TAKE, take(4, 4097, ptr), "max 4097")
 expect(errno.EINVAL, WB_TAKE, take(4, 16, ptr, thr=100001), "throttle_us 100001")
 expect(errno.EINVAL, WB_TAKE, take(4, 16, ptr, r1=1), "reserved")
@@ -100,20 +94,19 @@ expect(errno.EFAULT, WB_TAKE, take(4, 16, 8), "bad blocks pointer")
 expect(errno.EINVAL, WB_DONE, done(4, 0, rptr), "count 0")
 expect(errno.EINVAL, WB_DONE, done(4, 4097, rptr), "count 4097")
 expect(errno.EFAULT, WB_DONE, done(4, 2, 8), "bad results pointer")
-struct.pack_into("<QiI", res, 0, 1 << 40, 0, 0)
+struct.pack_into(RESULT_FMT, res, 0, 1 << 40, 0, 0)
 expect(errno.EINVAL, WB_DONE, done(4, 1, rptr), "block out of range")
-struct.pack_into("<QiI", res, 0, 0, 5, 0)
+struct.pack_into(RESULT_FMT, res, 0, 0, 5, 0)
 expect(errno.EINVAL, WB_DONE, done(4, 1, rptr), "positive error")
-struct.pack_into("<QiI", res, 0, 0, 0, 7)
+struct.pack_into(RESULT_FMT, res, 0, 0, 0, 7)
 expect(errno.EINVAL, WB_DONE, done(4, 1, rptr), "reserved result field")
-struct.pack_into("<QiI", res, 0, 0, 0, 0)
+struct.pack_into(RESULT_FMT, res, 0, 0, 0, 0)
 expect(errno.ENOENT, WB_DONE, done(200, 1, rptr), "unknown pool")
 # A real take, a report of a block never taken (ignored), then close: the
 # module forgets what this file took.
 t = take(4, 32, ptr)
 fcntl.ioctl(fd, WB_TAKE, t)
-count = struct.unpack(TAKE, t)[3]
-assert count > 0, "nothing dirty taken"
+assert take_result(t)["count"] > 0, "nothing dirty taken"
 os.close(fd)
 print(checks)
 PY

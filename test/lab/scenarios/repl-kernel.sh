@@ -82,21 +82,16 @@ wait "$serve_pid" || true
 trap - EXIT
 
 log "writeback takes the primary's blocks, never the secondary's"
-python3 - "$(sed -n 's/^#define[[:space:]]*HPS_ABI_VERSION[[:space:]]*\([0-9]*\).*/\1/p' \
-	"$HPS_SRC/kmod/include/uapi/linux/dm-hps.h")" "$VS" <<'PY' || die "writeback of a secondary"
-import ctypes, fcntl, os, struct, subprocess, sys
-abi, vs = int(sys.argv[1]), sys.argv[2]
-def iowr(nr, size): return (3 << 30) | (size << 16) | (0xb5 << 8) | nr
-ATTACH, WB_TAKE, WB_DONE = iowr(0, 48), iowr(1, 64), iowr(2, 40)
-TAKE = "<IIQIIIIQQIIII"  # struct hps_wb_take
+PYTHONPATH=$HPS_SRC/test/lab/guest python3 - "$VS" <<'PY' || die "writeback of a secondary"
+import ctypes, fcntl, os, subprocess, sys
+from hps_wb import WB_TAKE, block_volume, open_attached, take_arg, take_result
+vs = sys.argv[1]
 blocks = ctypes.create_string_buffer(256 * 32)
-fd = os.open("/dev/hps-channel", os.O_RDWR)
-fcntl.ioctl(fd, ATTACH, bytearray(struct.pack("<6I3Q", abi, 0, 0, 0, 0, 0, 0, 0, 0)))
+fd = open_attached()
 def take():
-    t = bytearray(struct.pack(TAKE, 7, 256, ctypes.addressof(blocks), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+    t = take_arg(7, 256, ctypes.addressof(blocks))
     fcntl.ioctl(fd, WB_TAKE, t)
-    n = struct.unpack(TAKE, t)[3]
-    return [struct.unpack_from("<QQQII", blocks, i * 32)[3] for i in range(n)]
+    return [block_volume(blocks, i) for i in range(take_result(t)["count"])]
 vols = take()
 assert len(vols) == 65 and set(vols) == {71}, f"first take: {len(vols)} blocks of {set(vols)}"
 assert take() == [], "the secondary's blocks were handed out"

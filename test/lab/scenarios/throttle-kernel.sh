@@ -20,26 +20,16 @@ must dm_create "$P" "0 $SLICE hps-pool /dev/mapper/$CACHE 6 8 1 format"
 must dm_create "$V" "0 65536 hps /dev/mapper/$P 61 standalone"
 must head -c 256K /dev/urandom >"$W"
 
-python3 - "$(sed -n 's/^#define[[:space:]]*HPS_ABI_VERSION[[:space:]]*\([0-9]*\).*/\1/p' \
-	"$HPS_SRC/kmod/include/uapi/linux/dm-hps.h")" "$P" "/dev/mapper/$V" "$W" <<'PY' || die "throttle checks failed"
-import ctypes, fcntl, os, struct, subprocess, sys, time
-abi, pool_dev, vol, data = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
-def iowr(nr, size): return (3 << 30) | (size << 16) | (0xb5 << 8) | nr
-ATTACH, WB_TAKE = iowr(0, 48), iowr(1, 64)
-# struct hps_wb_take: pool_id max blocks count major minor roll_ms dirty total age_ms throttle_us min_age_ms reserved
-TAKE = "<IIQIIIIQQIIII"
+PYTHONPATH=$HPS_SRC/test/lab/guest python3 - "$P" "/dev/mapper/$V" "$W" <<'PY' || die "throttle checks failed"
+import ctypes, fcntl, os, subprocess, sys, time
+from hps_wb import WB_TAKE, open_attached, take_arg, take_result
+pool_dev, vol, data = sys.argv[1], sys.argv[2], sys.argv[3]
 blocks = ctypes.create_string_buffer(64 * 32)
 
-def attach():
-    fd = os.open("/dev/hps-channel", os.O_RDWR)
-    fcntl.ioctl(fd, ATTACH, bytearray(struct.pack("<6I3Q", abi, 0, 0, 0, 0, 0, 0, 0, 0)))
-    return fd
-
 def take(fd, mx, roll=0, thr=0, min_age=0):
-    t = bytearray(struct.pack(TAKE, 6, mx, ctypes.addressof(blocks), 0, 0, 0, roll, 0, 0, 0, thr, min_age, 0))
+    t = take_arg(6, mx, ctypes.addressof(blocks), roll=roll, throttle=thr, min_age=min_age)
     fcntl.ioctl(fd, WB_TAKE, t)
-    f = struct.unpack(TAKE, t)
-    return {"count": f[3], "dirty": f[7], "total": f[8], "age_ms": f[9]}
+    return take_result(t)
 
 def pool_status():
     # after "<start> <len> hps-pool": ... 14 wb_inflight 15 wb_cleaned 16 throttle_us 17 throttled
@@ -56,7 +46,7 @@ def check(cond, what):
         sys.exit(f"FAIL: {what}")
     print(f"ok: {what}", flush=True)
 
-fd = attach()
+fd = open_attached()
 r = take(fd, 0)
 check(r["count"] == 0 and r["dirty"] == 0 and r["total"] > 0, f"counts-only take of an empty pool: {r}")
 
@@ -83,7 +73,7 @@ take(fd, 0, thr=20000)
 os.close(fd)
 check(pool_status()["throttle_us"] == 0, "closing the channel clears the throttle")
 
-fd = attach()
+fd = open_attached()
 # The 48 dirty blocks are in the current epoch: taken now, they are 0 ms old
 # as far as the kernel can tell.  A roll ends the epoch; 1.5 s later its
 # blocks are at least 1.5 s old.
