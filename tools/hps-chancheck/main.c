@@ -22,6 +22,8 @@
 
 #include <linux/dm-hps.h>
 
+#include "lab-common/hps-ucmd.h"
+
 static int failures;
 
 static void check(int ok, const char *what, long got)
@@ -46,12 +48,7 @@ static int ucmd(struct io_uring *ring, int fd, unsigned int op, unsigned int tag
 		fprintf(stderr, "io_uring_get_sqe: ring full\n");
 		exit(2);
 	}
-	memset(sqe, 0, sizeof(*sqe));
-	sqe->opcode = IORING_OP_URING_CMD;
-	sqe->fd = fd;
-	sqe->cmd_op = op;
-	sqe->user_data = tag;
-	memcpy((char *)sqe + offsetof(struct io_uring_sqe, addr3), &c, sizeof(c));
+	hps_prep_ucmd(sqe, fd, op, &c);
 	r = io_uring_submit(ring);
 	if (r != 1) {
 		fprintf(stderr, "io_uring_submit: %d\n", r);

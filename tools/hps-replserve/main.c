@@ -28,6 +28,8 @@
 
 #include <linux/dm-hps.h>
 
+#include "lab-common/hps-ucmd.h"
+
 static volatile sig_atomic_t stopping;
 
 static void on_signal(int sig)
@@ -60,12 +62,7 @@ static void post(struct io_uring *ring, int fd, unsigned int op, unsigned int ta
 		fprintf(stderr, "io_uring_get_sqe: ring full\n");
 		exit(2);
 	}
-	memset(sqe, 0, sizeof(*sqe));
-	sqe->opcode = IORING_OP_URING_CMD;
-	sqe->fd = fd;
-	sqe->cmd_op = op;
-	sqe->user_data = tag;
-	memcpy((char *)sqe + offsetof(struct io_uring_sqe, addr3), &c, sizeof(c));
+	hps_prep_ucmd(sqe, fd, op, &c);
 }
 
 static int answer(const struct hps_io_desc *d, unsigned char *buf)
