@@ -46,6 +46,12 @@ void RbdBackend::submit(const channel::Request& req, std::span<std::byte> data,
 			case Op::flush:
 				image.flush(done);
 				break;
+			case Op::replicate:
+			case Op::repl_flush:
+				// The replication manager's, never RBD's: a request
+				// routed here by mistake must not reach the image.
+				done(-EINVAL);
+				break;
 			}
 		});
 	if (r < 0)

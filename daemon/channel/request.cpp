@@ -19,6 +19,10 @@ std::string_view to_string(Op op) noexcept
 		return "discard";
 	case Op::flush:
 		return "flush";
+	case Op::replicate:
+		return "replicate";
+	case Op::repl_flush:
+		return "repl_flush";
 	}
 	return "unknown";
 }
@@ -41,6 +45,7 @@ hps::Result<Request, DecodeError> decode(const hps_io_desc& desc, std::uint16_t 
 	switch (desc.op) {
 	case HPS_OP_READ:
 	case HPS_OP_WRITE:
+	case HPS_OP_REPLICATE:
 		req.op = static_cast<Op>(desc.op);
 		if (req.len == 0 || req.len > io_bytes)
 			return bad("length " + std::to_string(req.len) + " not in 1.." +
@@ -54,11 +59,14 @@ hps::Result<Request, DecodeError> decode(const hps_io_desc& desc, std::uint16_t 
 	case HPS_OP_FLUSH:
 		req.op = Op::flush;
 		break;
+	case HPS_OP_REPL_FLUSH:
+		req.op = Op::repl_flush;
+		break;
 	default:
 		return bad("unknown op " + std::to_string(desc.op));
 	}
 
-	const unsigned allowed = req.op == Op::write ? HPS_IOF_FUA : 0;
+	const unsigned allowed = req.op == Op::write || req.op == Op::replicate ? HPS_IOF_FUA : 0;
 	if (desc.flags & ~allowed)
 		return bad("flags " + std::to_string(desc.flags) + " not valid for " +
 			   std::string(to_string(req.op)));
@@ -74,7 +82,7 @@ std::string describe(const Request& req)
 {
 	std::string s(to_string(req.op));
 	s += " vol " + std::to_string(req.volume_id);
-	if (req.op != Op::flush)
+	if (req.op != Op::flush && req.op != Op::repl_flush)
 		s += " off " + std::to_string(req.offset) + " len " + std::to_string(req.len);
 	if (req.fua)
 		s += " fua";

@@ -16,7 +16,17 @@ struct hps_io_desc;
 
 namespace hpsd::channel {
 
-enum class Op : std::uint8_t { read = 1, write = 2, discard = 3, flush = 4 };
+// replicate and repl_flush come from a primary volume (kmod/FORMAT.md,
+// "Replication"): its cached write, to be sent to the peer, and a flush
+// that must reach the peer.
+enum class Op : std::uint8_t {
+	read = 1,
+	write = 2,
+	discard = 3,
+	flush = 4,
+	replicate = 5,
+	repl_flush = 6,
+};
 
 std::string_view to_string(Op op) noexcept;
 

@@ -152,7 +152,7 @@ Json pool_json(const hps::volume::PoolView& pool)
 }
 
 Json volume_json(const hps::volume::VolumeView& volume,
-		 const std::optional<hps::volume::FlushView>& flush)
+		 const std::optional<hps::volume::FlushView>& flush, const Json& replica)
 {
 	const auto& r = volume.record;
 	std::optional<std::uint64_t> dirty;
@@ -163,6 +163,9 @@ Json volume_json(const hps::volume::VolumeView& volume,
 		    {"pool_id", r.pool_id},
 		    {"size_bytes", r.size_bytes},
 		    {"image", r.image},
+		    {"role", std::string(hps::volume::to_string(r.role))},
+		    {"peer", r.peer.empty() ? Json(nullptr) : Json(r.peer)},
+		    {"replica", replica},
 		    {"device", volume.device},
 		    {"present", volume.present},
 		    {"error", volume.error.empty() ? Json(nullptr) : Json(volume.error)},
@@ -194,8 +197,11 @@ Json flush_result(const hps::volume::VolumeView& volume,
 }
 
 void add_volume_methods(Dispatcher& dispatcher, hps::volume::Service& service,
-			hps::volume::FlushTracker& flushes)
+			hps::volume::FlushTracker& flushes, ReplicaJson replica)
 {
+	auto replica_of = [replica](const hps::volume::VolumeRecord& record) {
+		return replica ? replica(record) : Json(nullptr);
+	};
 	using Clock = hps::volume::FlushTracker::Clock;
 	using Result = hps::Result<Json, ApiError>;
 
@@ -223,17 +229,18 @@ void add_volume_methods(Dispatcher& dispatcher, hps::volume::Service& service,
 		return pool_json(*pool);
 	});
 
-	dispatcher.add("volume.list", [&service, &flushes](const Json& params) -> Result {
+	dispatcher.add("volume.list", [&service, &flushes, replica_of](const Json& params) -> Result {
 		if (auto checked = expect_no_params(params); !checked)
 			return hps::fail(checked.error());
 		Json volumes = Json::array();
 		for (const auto& volume : service.list_volumes())
-			volumes.push_back(
-				volume_json(volume, flushes.view(volume.record.name, Clock::now())));
+			volumes.push_back(volume_json(volume,
+						      flushes.view(volume.record.name, Clock::now()),
+						      replica_of(volume.record)));
 		return Json{{"volumes", volumes}};
 	});
 
-	dispatcher.add("volume.show", [&service, &flushes](const Json& params) -> Result {
+	dispatcher.add("volume.show", [&service, &flushes, replica_of](const Json& params) -> Result {
 		if (auto checked = only_members(params, {"name"}); !checked)
 			return hps::fail(checked.error());
 		auto name = required_string(params, "name");
@@ -242,7 +249,7 @@ void add_volume_methods(Dispatcher& dispatcher, hps::volume::Service& service,
 		auto volume = service.show_volume(*name);
 		if (!volume)
 			return hps::fail(volume.error());
-		return volume_json(*volume, flushes.view(*name, Clock::now()));
+		return volume_json(*volume, flushes.view(*name, Clock::now()), replica_of(volume->record));
 	});
 
 	// Starts the drain and returns at once: the handler runs on the
@@ -271,8 +278,9 @@ void add_volume_methods(Dispatcher& dispatcher, hps::volume::Service& service,
 		return flush_result(*volume, flushes.start(*name, volume->record.id, now));
 	});
 
-	dispatcher.add("volume.create", [&service](const Json& params) -> Result {
-		if (auto checked = only_members(params, {"name", "size", "pool"}); !checked)
+	dispatcher.add("volume.create", [&service, replica_of](const Json& params) -> Result {
+		if (auto checked = only_members(params, {"name", "size", "pool", "replica_node"});
+		    !checked)
 			return hps::fail(checked.error());
 		hps::volume::CreateRequest request;
 		auto name = required_string(params, "name");
@@ -291,12 +299,21 @@ void add_volume_methods(Dispatcher& dispatcher, hps::volume::Service& service,
 				return hps::fail(id.error());
 			request.pool = *id;
 		}
+		if (auto it = params.find("replica_node"); it != params.end() && !it->is_null()) {
+			auto node = required_string(params, "replica_node");
+			if (!node)
+				return hps::fail(node.error());
+			if (node->empty())
+				return invalid(member("replica_node") + " is empty");
+			request.replica_node = *node;
+		}
 		auto outcome = service.create_volume(request);
 		if (!outcome)
 			return hps::fail(outcome.error());
 		return Json{{"created", outcome->created},
 			    {"image_created", outcome->image_created},
-			    {"volume", volume_json(outcome->volume)}};
+			    {"volume", volume_json(outcome->volume, std::nullopt,
+						   replica_of(outcome->volume.record))}};
 	});
 
 	dispatcher.add("volume.delete", [&service, &flushes](const Json& params) -> Result {

@@ -7,6 +7,7 @@
 #include "volume/flush_tracker.hpp"
 #include "volume/service.hpp"
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -15,14 +16,19 @@ namespace hpsd {
 // `service` and `flushes` must outlive the dispatcher's use of the
 // handlers.  volume.flush is refused until a drainer is attached to
 // `flushes` (the writeback engine runs).
+// A replicated volume's replica state as JSON (replication's view), for
+// volume.show/list; null for a volume replication does not know.
+using ReplicaJson = std::function<hps::api::Json(const hps::volume::VolumeRecord& record)>;
+
 void add_volume_methods(Dispatcher& dispatcher, hps::volume::Service& service,
-			hps::volume::FlushTracker& flushes);
+			hps::volume::FlushTracker& flushes, ReplicaJson replica = {});
 
 // The JSON of one pool and one volume, as in the results (for tests);
 // `flush` is the volume's running drain, if any.
 hps::api::Json pool_json(const hps::volume::PoolView& pool);
 hps::api::Json volume_json(const hps::volume::VolumeView& volume,
-			   const std::optional<hps::volume::FlushView>& flush = std::nullopt);
+			   const std::optional<hps::volume::FlushView>& flush = std::nullopt,
+			   const hps::api::Json& replica = nullptr);
 // volume.flush's params: the volume's name (for tests).
 hps::Result<std::string, hps::api::ApiError> flush_params(const hps::api::Json& params);
 // volume.flush's result: the volume's dirty blocks now and its drain.

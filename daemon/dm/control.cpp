@@ -111,6 +111,15 @@ DmResult<DeviceInfo> Control::resume(std::string_view name)
 	return info_from(buffer.header());
 }
 
+DmResult<void> Control::suspend_noflush(std::string_view name)
+{
+	if (auto ok = check_device_name(name); !ok)
+		return bad_name(ok.error());
+	IoctlBuffer buffer(initial_buffer, name);
+	buffer.header().flags |= DM_SUSPEND_FLAG | DM_NOFLUSH_FLAG;
+	return run(DM_DEV_SUSPEND, buffer, "suspend " + std::string(name));
+}
+
 DmResult<void> Control::remove_device(std::string_view name)
 {
 	if (auto ok = check_device_name(name); !ok)

@@ -51,6 +51,11 @@ public:
 	// DM_DEV_SUSPEND without DM_SUSPEND_FLAG: swap in the loaded table and
 	// resume I/O.
 	DmResult<DeviceInfo> resume(std::string_view name);
+	// DM_DEV_SUSPEND with DM_SUSPEND_FLAG | DM_NOFLUSH_FLAG: new I/O waits,
+	// and the call returns once every bio in flight has completed (a
+	// barrier: replication uses it to know that every write it was told
+	// of is on the cache device).  resume() lets the I/O go again.
+	DmResult<void> suspend_noflush(std::string_view name);
 	// DM_DEV_REMOVE.  EBUSY while the device is open (mounted, exported, or
 	// a volume holding its pool).
 	DmResult<void> remove_device(std::string_view name);

@@ -63,6 +63,23 @@ Check check_node(MessageType type, const std::string& node)
 	return {};
 }
 
+// A volume or image name: 1..max_volume_name_chars of printable ASCII
+// without spaces (what hpsd's names allow is narrower; the receiver checks
+// that too, with a better message).
+Check check_name(const std::string& what, const std::string& name)
+{
+	if (name.empty() || name.size() > max_volume_name_chars)
+		return hps::fail(what + " of " + n(name.size()) + " bytes, not 1.." +
+				 n(max_volume_name_chars));
+	for (std::size_t i = 0; i < name.size(); i++) {
+		const auto c = static_cast<unsigned char>(name[i]);
+		if (c <= 0x20 || c > 0x7e)
+			return hps::fail(what + " byte " + n(c) + " at " + n(i) +
+					 " is not printable ASCII");
+	}
+	return {};
+}
+
 Check check_fields(const Message& message, const Limits& limits)
 {
 	return std::visit(
@@ -110,6 +127,20 @@ Check check_fields(const Message& message, const Limits& limits)
 			},
 			[](const CleanAck& m) { return check_status(MessageType::clean_ack, m.status); },
 			[](const ResyncBegin&) -> Check { return {}; },
+			[](const Attach& m) -> Check {
+				if (m.size_bytes == 0 || m.size_bytes % sector_bytes != 0)
+					return hps::fail("ATTACH size " + n(m.size_bytes) +
+							 " is not a positive multiple of " + n(sector_bytes));
+				if (m.block_bytes < sector_bytes || m.block_bytes > (1U << 20) ||
+				    (m.block_bytes & (m.block_bytes - 1)) != 0)
+					return hps::fail("ATTACH block " + n(m.block_bytes) +
+							 " is not a power of two in " + n(sector_bytes) +
+							 ".." + n(1U << 20));
+				if (auto ok = check_name("ATTACH name", m.name); !ok)
+					return ok;
+				return check_name("ATTACH image", m.image);
+			},
+			[](const AttachAck& m) { return check_status(MessageType::attach_ack, m.status); },
 			[](const ResyncEnd& m) { return check_status(MessageType::resync_end, m.status); },
 			[](const Ping&) -> Check { return {}; },
 			[](const Pong&) -> Check { return {}; },
@@ -151,6 +182,8 @@ HeaderFields header_fields(const Message& message) noexcept
 			[](const CleanAck& m) { return HeaderFields{0, m.volume, 0}; },
 			[](const ResyncBegin& m) { return HeaderFields{0, m.volume, m.first_seq}; },
 			[](const ResyncEnd& m) { return HeaderFields{0, m.volume, m.last_seq}; },
+			[](const Attach& m) { return HeaderFields{0, m.volume, 0}; },
+			[](const AttachAck& m) { return HeaderFields{0, m.volume, 0}; },
 			[](const auto&) { return HeaderFields{}; },
 		},
 		message);

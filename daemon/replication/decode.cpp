@@ -143,6 +143,23 @@ Decoded parse(const Header& h, ByteReader& r, const Limits& limits)
 		m.bytes_sent = r.u64();
 		return Message{m};
 	}
+	case MessageType::attach: {
+		Attach m;
+		m.volume = h.volume;
+		m.size_bytes = r.u64();
+		m.block_bytes = r.u32();
+		const std::uint8_t name_len = r.u8();
+		const std::uint8_t image_len = r.u8();
+		if (auto ok = rest_is(h.type, "names", std::uint64_t{name_len} + image_len, r); !ok)
+			return hps::fail(std::move(ok).error());
+		const auto name = r.view(name_len);
+		m.name.assign(reinterpret_cast<const char*>(name.data()), name.size());
+		const auto image = r.view(image_len);
+		m.image.assign(reinterpret_cast<const char*>(image.data()), image.size());
+		return Message{std::move(m)};
+	}
+	case MessageType::attach_ack:
+		return Message{AttachAck{h.volume, r.u32()}};
 	case MessageType::ping:
 		return Message{Ping{r.u64()}};
 	case MessageType::pong:

@@ -69,6 +69,15 @@ void put_fields(ByteWriter& w, const Message& message)
 				   w.u16(static_cast<std::uint16_t>(m.text.size()));
 				   w.bytes(std::as_bytes(std::span(m.text)));
 			   },
+			   [&w](const Attach& m) {
+				   w.u64(m.size_bytes);
+				   w.u32(m.block_bytes);
+				   w.u8(static_cast<std::uint8_t>(m.name.size()));
+				   w.u8(static_cast<std::uint8_t>(m.image.size()));
+				   w.bytes(std::as_bytes(std::span(m.name)));
+				   w.bytes(std::as_bytes(std::span(m.image)));
+			   },
+			   [&w](const AttachAck& m) { w.u32(m.status); },
 		   },
 		   message);
 }

@@ -48,7 +48,7 @@ MessageType type_of(const Message& message) noexcept
 		MessageType::flush,	   MessageType::flush_ack,    MessageType::clean,
 		MessageType::clean_ack,	   MessageType::resync_begin, MessageType::resync_end,
 		MessageType::ping,	   MessageType::pong,	      MessageType::goodbye,
-		MessageType::error,
+		MessageType::error,	   MessageType::attach,	      MessageType::attach_ack,
 	};
 	static_assert(std::size(by_index) == std::variant_size_v<Message>);
 	return by_index[message.index()];
@@ -96,6 +96,11 @@ std::string describe(const Message& message)
 			[](const Pong& m) { return " token " + std::to_string(m.token); },
 			[](const Goodbye&) { return std::string(); },
 			[](const Error& m) { return " " + to_string(m.code) + ": " + m.text; },
+			[](const Attach& m) {
+				return vol_seq(m.volume, "size", m.size_bytes) + " name " + m.name +
+				       " image " + m.image + " block " + std::to_string(m.block_bytes);
+			},
+			[](const AttachAck& m) { return " vol " + std::to_string(m.volume) + status(m.status); },
 		},
 		message);
 	return s;

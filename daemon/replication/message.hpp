@@ -114,6 +114,23 @@ struct ResyncEnd {
 	std::uint64_t bytes_sent = 0;
 };
 
+// The primary names a volume it replicates to this peer (on every new
+// link, before RESYNC_BEGIN): the secondary brings up its copy (creating
+// it the first time) and maps the primary's volume id, which the header
+// carries and every later message of the volume uses, to its own.
+struct Attach {
+	std::uint32_t volume = 0; // the primary's volume id
+	std::uint64_t size_bytes = 0;
+	std::uint32_t block_bytes = 0; // the primary's cache block size
+	std::string name;	       // the volume's name, the same on both nodes
+	std::string image;	       // its RBD image in the cluster's pool
+};
+
+struct AttachAck {
+	std::uint32_t volume = 0;
+	std::uint32_t status = 0; // 0: ready for RESYNC_BEGIN; else a Linux errno
+};
+
 struct Ping {
 	std::uint64_t token = 0;
 };
@@ -143,7 +160,8 @@ struct Error {
 };
 
 using Message = std::variant<Hello, Challenge, Response, Write, WriteAck, Discard, Flush, FlushAck,
-			     Clean, CleanAck, ResyncBegin, ResyncEnd, Ping, Pong, Goodbye, Error>;
+			     Clean, CleanAck, ResyncBegin, ResyncEnd, Ping, Pong, Goodbye, Error,
+			     Attach, AttachAck>;
 
 MessageType type_of(const Message& message) noexcept;
 

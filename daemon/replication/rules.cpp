@@ -42,6 +42,8 @@ TypeRules rules(MessageType type) noexcept
 		return {Use::nonzero, Use::any, 0};
 	case MessageType::clean:
 	case MessageType::clean_ack:
+	case MessageType::attach:
+	case MessageType::attach_ack:
 		return {Use::nonzero, Use::zero, 0};
 	case MessageType::hello:
 	case MessageType::challenge:
@@ -85,6 +87,10 @@ LengthRange payload_range(MessageType type, const Limits& limits) noexcept
 		return {8, 8};
 	case MessageType::resync_end:
 		return {12, 12};
+	case MessageType::attach:
+		return {attach_fixed + 2, attach_fixed + 2 * max_volume_name_chars};
+	case MessageType::attach_ack:
+		return {4, 4};
 	case MessageType::error:
 		return {error_fixed, error_fixed + max_error_text_chars};
 	}

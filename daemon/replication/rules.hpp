@@ -43,6 +43,8 @@ inline constexpr std::size_t write_fixed = 8 + 4;
 inline constexpr std::size_t clean_fixed = 8 + 4;
 inline constexpr std::size_t clean_entry_bytes = 8 + 4 + 8;
 inline constexpr std::size_t error_fixed = 2 + 2;
+// size_bytes, block_bytes and the two name lengths (the names follow).
+inline constexpr std::size_t attach_fixed = 8 + 4 + 1 + 1;
 
 // The header fields of a `type` message against its rules:
 // "flags 0x04 not allowed in WRITE", "volume 0 in WRITE", "seq 9 in PING,

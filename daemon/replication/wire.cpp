@@ -14,6 +14,7 @@ constexpr std::array all_types{
 	MessageType::write,	   MessageType::write_ack,  MessageType::discard,
 	MessageType::flush,	   MessageType::flush_ack,  MessageType::clean,
 	MessageType::clean_ack,	   MessageType::resync_begin, MessageType::resync_end,
+	MessageType::attach,	   MessageType::attach_ack,
 	MessageType::ping,	   MessageType::pong,	    MessageType::goodbye,
 	MessageType::error,
 };
@@ -47,6 +48,10 @@ std::string_view to_string(MessageType type) noexcept
 		return "RESYNC_BEGIN";
 	case MessageType::resync_end:
 		return "RESYNC_END";
+	case MessageType::attach:
+		return "ATTACH";
+	case MessageType::attach_ack:
+		return "ATTACH_ACK";
 	case MessageType::ping:
 		return "PING";
 	case MessageType::pong:

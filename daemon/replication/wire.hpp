@@ -39,6 +39,8 @@ enum class MessageType : std::uint8_t {
 	clean_ack = 22,
 	resync_begin = 23,
 	resync_end = 24,
+	attach = 25,
+	attach_ack = 26,
 	ping = 32,
 	pong = 33,
 	goodbye = 34,
@@ -64,6 +66,9 @@ inline constexpr std::size_t cluster_id_bytes = 16;
 // As config's max_node_name_chars: a node id is a node_name.
 inline constexpr std::size_t max_node_id_chars = 63;
 inline constexpr std::size_t max_error_text_chars = 200;
+// ATTACH's volume and image names (a volume name, naming.hpp; printable
+// ASCII without spaces).
+inline constexpr std::size_t max_volume_name_chars = 63;
 
 // Offsets and lengths of WRITE, DISCARD and CLEAN entries are whole
 // sectors: the volumes are block devices.

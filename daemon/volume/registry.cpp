@@ -58,7 +58,7 @@ Result<VolumeRecord> parse_record(const json& item)
 	for (const auto& [key, value] : item.items()) {
 		(void)value;
 		if (key != "name" && key != "id" && key != "pool_id" && key != "size_bytes" &&
-		    key != "image")
+		    key != "image" && key != "role" && key != "peer")
 			return fail("unknown field \"" + key + "\"");
 	}
 	VolumeRecord record;
@@ -82,6 +82,21 @@ Result<VolumeRecord> parse_record(const json& item)
 	if (!image)
 		return fail(image.error());
 	record.image = *image;
+	if (item.contains("role")) {
+		auto role = get_string(item, "role");
+		if (!role)
+			return fail(role.error());
+		auto parsed = volume_role(*role);
+		if (!parsed || *parsed == VolumeRole::standalone)
+			return fail("field \"role\": \"" + *role + "\" is not primary or secondary");
+		record.role = *parsed;
+		auto peer = get_string(item, "peer");
+		if (!peer)
+			return fail(peer.error());
+		record.peer = *peer;
+	} else if (item.contains("peer")) {
+		return fail("field \"peer\" without \"role\"");
+	}
 	return record;
 }
 
@@ -186,6 +201,27 @@ Result<Registry> Registry::load(const std::filesystem::path& state_dir)
 	return parse(*text, path.string());
 }
 
+std::string_view to_string(VolumeRole role) noexcept
+{
+	switch (role) {
+	case VolumeRole::standalone:
+		return "standalone";
+	case VolumeRole::primary:
+		return "primary";
+	case VolumeRole::secondary:
+		return "secondary";
+	}
+	return "unknown";
+}
+
+std::optional<VolumeRole> volume_role(std::string_view text) noexcept
+{
+	for (VolumeRole r : {VolumeRole::standalone, VolumeRole::primary, VolumeRole::secondary})
+		if (to_string(r) == text)
+			return r;
+	return std::nullopt;
+}
+
 std::string Registry::serialize() const
 {
 	std::string text = "{\"volumes\":[";
@@ -196,6 +232,10 @@ std::string Registry::serialize() const
 			     {"pool_id", v.pool_id},
 			     {"size_bytes", v.size_bytes},
 			     {"image", v.image}};
+		if (v.role != VolumeRole::standalone) {
+			item["role"] = std::string(to_string(v.role));
+			item["peer"] = v.peer;
+		}
 		text += (i == 0 ? "\n  " : ",\n  ") + dump_json(item);
 	}
 	text += volumes_.empty() ? "]" : "\n]";

@@ -8,6 +8,9 @@
 //   {"volumes":[{"name":"db1","id":1,"pool_id":0,"size_bytes":10737418240,
 //                "image":"db1"}],"next_id":2}
 //
+// A replicated volume adds "role" ("primary" or "secondary") and "peer"
+// (the other node's name); a standalone one has neither.
+//
 // "next_id" (optional, default 1 + the highest id) makes ids monotonic: a
 // deleted volume's id is not handed to the next volume, because the pool's
 // index may still hold blocks tagged with it (delete --force of a dirty
@@ -30,12 +33,22 @@ namespace hps::volume {
 template <class T>
 using Result = hps::Result<T, std::string>;
 
+// What this node is for a volume (the kernel target's role, design.md
+// "Replication"): standalone serves it alone; primary serves it and
+// replicates every cached write to `peer`; secondary holds `peer`'s copy.
+enum class VolumeRole : std::uint8_t { standalone, primary, secondary };
+
+std::string_view to_string(VolumeRole role) noexcept;
+std::optional<VolumeRole> volume_role(std::string_view text) noexcept;
+
 struct VolumeRecord {
 	std::string name;
 	std::uint32_t id = 0; // 1..2^32-1; 0 is never a volume id
 	std::uint32_t pool_id = 0;
 	std::uint64_t size_bytes = 0;
 	std::string image; // RBD image name in ceph.pool
+	VolumeRole role = VolumeRole::standalone;
+	std::string peer; // the other node of a primary or secondary; else empty
 };
 
 inline constexpr const char* registry_file_name = "volumes.json";

@@ -52,7 +52,7 @@ dm::Target volume_target(const VolumeRecord& record)
 {
 	return {0, record.size_bytes / 512, "hps",
 		mapper_path(pool_device_name(record.pool_id)) + " " + std::to_string(record.id) +
-			" standalone"};
+			" " + std::string(to_string(record.role))};
 }
 
 // The first word of a pool's canonical table is major:minor; the second
@@ -73,8 +73,9 @@ std::optional<std::uint32_t> table_pool_id(const std::string& params)
 } // namespace
 
 Service::Service(std::filesystem::path state_dir, std::vector<PoolSpec> pools,
-		 std::unique_ptr<ImageStore> images, LogSink log)
-	: state_dir_(std::move(state_dir)), images_(std::move(images)), log_(std::move(log))
+		 std::unique_ptr<ImageStore> images, LogSink log, std::vector<std::string> peers)
+	: state_dir_(std::move(state_dir)), images_(std::move(images)), log_(std::move(log)),
+	  peers_(std::move(peers))
 {
 	for (auto& spec : pools)
 		pools_.push_back(Pool{std::move(spec), false, {}, "not started"});
@@ -220,6 +221,83 @@ hps::Result<std::string, std::string> Service::bring_up_volume(const VolumeRecor
 	return std::string("created");
 }
 
+const Service::Pool* Service::least_used_pool() const
+{
+	const Pool* best = nullptr;
+	std::size_t best_count = 0;
+	for (const auto& candidate : pools_) {
+		if (!candidate.active)
+			continue;
+		const auto count = static_cast<std::size_t>(std::count_if(
+			registry_.volumes().begin(), registry_.volumes().end(),
+			[&](const VolumeRecord& r) { return r.pool_id == candidate.spec.id; }));
+		if (!best || count < best_count) {
+			best = &candidate;
+			best_count = count;
+		}
+	}
+	return best;
+}
+
+hps::Result<std::filesystem::path, int> Service::ensure_secondary(const SecondaryRequest& request)
+{
+	retry_releases();
+	const std::string what = "secondary of volume \"" + request.name + "\" for " + request.peer;
+	if (auto ok = check_volume_name(request.name); !ok) {
+		log_.error(what + ": " + ok.error());
+		return hps::fail(EINVAL);
+	}
+	if (auto ok = check_size(request.size_bytes); !ok) {
+		log_.error(what + ": " + ok.error());
+		return hps::fail(EINVAL);
+	}
+	if (const VolumeRecord* existing = registry_.find_by_name(request.name)) {
+		if (existing->role != VolumeRole::secondary || existing->peer != request.peer ||
+		    existing->size_bytes != request.size_bytes || existing->image != request.image) {
+			log_.error(what + ": refused, this node has it as " +
+				   std::string(to_string(existing->role)) +
+				   (existing->peer.empty() ? "" : " with peer " + existing->peer) + ", " +
+				   format_size(existing->size_bytes) + ", image " + existing->image);
+			return hps::fail(EEXIST);
+		}
+		if (auto up = bring_up_volume(*existing); !up) {
+			log_.error(what + ": " + up.error());
+			return hps::fail(EIO);
+		}
+		return std::filesystem::path(mapper_path(volume_device_name(existing->name)));
+	}
+	const Pool* pool = least_used_pool();
+	if (!pool) {
+		log_.error(what + ": no active pool on this node");
+		return hps::fail(ENOSPC);
+	}
+	const std::uint32_t id = registry_.next_free_id();
+	if (id == 0) {
+		log_.error(what + ": all volume ids are in use");
+		return hps::fail(ENOSPC);
+	}
+	VolumeRecord record{request.name,	  id,	      pool->spec.id, request.size_bytes,
+			    request.image, VolumeRole::secondary, request.peer};
+	if (auto up = bring_up_volume(record); !up) {
+		log_.error(what + ": " + up.error());
+		return hps::fail(EIO);
+	}
+	Registry updated = registry_;
+	auto added = updated.add(record);
+	auto saved = added ? updated.save(state_dir_) : hps::Result<void, std::string>(fail(added.error()));
+	if (!saved) {
+		if (auto dm = control(); dm)
+			(void)(*dm)->remove_device(volume_device_name(record.name));
+		log_.error(what + ": " + saved.error());
+		return hps::fail(EIO);
+	}
+	registry_ = std::move(updated);
+	log_.info("volume " + record.name + " created as the secondary of " + request.peer + ": id " +
+		  std::to_string(record.id) + ", pool " + std::to_string(record.pool_id) + ", " +
+		  format_size(record.size_bytes));
+	return std::filesystem::path(mapper_path(volume_device_name(record.name)));
+}
+
 Service::Pool* Service::find_pool(std::uint32_t id)
 {
 	auto it = std::find_if(pools_.begin(), pools_.end(),
@@ -339,8 +417,31 @@ ApiResult<CreateOutcome> Service::create_volume(const CreateRequest& request)
 						" on this node (see pool list)");
 	}
 
+	if (!request.replica_node.empty() &&
+	    std::find(peers_.begin(), peers_.end(), request.replica_node) == peers_.end())
+		return api_fail(ErrorCode::invalid_params,
+				"replica node \"" + request.replica_node +
+					"\" is not one of this node's replication peers (" +
+					(peers_.empty() ? std::string("none configured") : [&] {
+						std::string all;
+						for (const auto& p : peers_)
+							all += (all.empty() ? "" : ", ") + p;
+						return all;
+					}()) + ")");
+	const VolumeRole role =
+		request.replica_node.empty() ? VolumeRole::standalone : VolumeRole::primary;
+
 	if (const VolumeRecord* existing = registry_.find_by_name(request.name)) {
 		// Idempotent: asking again for what exists is success.
+		if (existing->role != role || existing->peer != request.replica_node)
+			return api_fail(ErrorCode::illegal_state,
+					"volume \"" + request.name + "\" exists as " +
+						std::string(to_string(existing->role)) +
+						(existing->peer.empty() ? "" : " with peer " + existing->peer) +
+						", not " + std::string(to_string(role)) +
+						(request.replica_node.empty()
+							 ? ""
+							 : " replicated to " + request.replica_node));
 		if (existing->size_bytes != request.size_bytes)
 			return api_fail(ErrorCode::illegal_state,
 					"volume \"" + request.name + "\" exists with size " +
@@ -360,19 +461,7 @@ ApiResult<CreateOutcome> Service::create_volume(const CreateRequest& request)
 	}
 
 	if (!pool) {
-		// The active pool with the fewest volumes; ties to the lowest id.
-		std::size_t best_count = 0;
-		for (const auto& candidate : pools_) {
-			if (!candidate.active)
-				continue;
-			std::size_t count = static_cast<std::size_t>(std::count_if(
-				registry_.volumes().begin(), registry_.volumes().end(),
-				[&](const VolumeRecord& r) { return r.pool_id == candidate.spec.id; }));
-			if (!pool || count < best_count) {
-				pool = &candidate;
-				best_count = count;
-			}
-		}
+		pool = least_used_pool();
 		if (!pool)
 			return api_fail(ErrorCode::illegal_state,
 					pools_.empty() ? "this node has no pools (cache_disks is empty "
@@ -412,7 +501,8 @@ ApiResult<CreateOutcome> Service::create_volume(const CreateRequest& request)
 			log_.error("volume " + request.name + ": rollback: " + removed.error());
 	};
 
-	VolumeRecord record{request.name, id, pool->spec.id, request.size_bytes, request.name};
+	VolumeRecord record{request.name, id,	  pool->spec.id,	request.size_bytes,
+			    request.name, role, request.replica_node};
 	auto up = bring_up_volume(record);
 	if (!up) {
 		roll_back_image();
@@ -429,6 +519,8 @@ ApiResult<CreateOutcome> Service::create_volume(const CreateRequest& request)
 		return api_fail(ErrorCode::internal, saved.error());
 	}
 	registry_ = std::move(updated);
+	if (volume_change_ && role == VolumeRole::primary)
+		volume_change_(record, true);
 	log_.info("volume " + record.name + " created: id " + std::to_string(record.id) + ", pool " +
 		  std::to_string(record.pool_id) + ", " + format_size(record.size_bytes) +
 		  ", image " + images_->describe(record.image) + (image_created ? " (new)" : " (existing)"));
@@ -489,6 +581,8 @@ ApiResult<DeleteOutcome> Service::delete_volume(const DeleteRequest& request)
 	if (auto saved = updated.save(state_dir_); !saved)
 		return api_fail(ErrorCode::internal, saved.error());
 	registry_ = std::move(updated);
+	if (volume_change_)
+		volume_change_(record, false);
 	// Only now that the device is gone (the pool refuses while it is
 	// bound): the pool drops the volume's blocks and frees its slot.
 	const std::string release_error = release(record.pool_id, record.id, request.force);

@@ -53,6 +53,17 @@ struct CreateRequest {
 	std::string name;
 	std::uint64_t size_bytes = 0;	   // validated by the caller (parse_size)
 	std::optional<std::uint32_t> pool; // default: the active pool with fewest volumes
+	// Replicate to this node (one of replication.peers): the volume is
+	// created as this node's primary.  Empty: standalone.
+	std::string replica_node;
+};
+
+// What a peer's ATTACH asks of this node: a secondary copy of its volume.
+struct SecondaryRequest {
+	std::string name;
+	std::uint64_t size_bytes = 0;
+	std::string image;
+	std::string peer; // the primary's node
 };
 
 struct CreateOutcome {
@@ -79,8 +90,10 @@ struct DeleteOutcome {
 
 class Service {
 public:
+	// `peers`: the nodes a volume may be replicated to (replication.peers).
 	Service(std::filesystem::path state_dir, std::vector<PoolSpec> pools,
-		std::unique_ptr<ImageStore> images, LogSink log);
+		std::unique_ptr<ImageStore> images, LogSink log,
+		std::vector<std::string> peers = {});
 
 	// At hpsd start: open dm, load the registry, bring up every pool
 	// (adopt a live device, else load, formatting only an empty device),
@@ -96,6 +109,23 @@ public:
 	ApiResult<VolumeView> show_volume(const std::string& name);
 	ApiResult<CreateOutcome> create_volume(const CreateRequest& request);
 	ApiResult<DeleteOutcome> delete_volume(const DeleteRequest& request);
+
+	// A peer's ATTACH: the secondary copy's device path, made the first
+	// time (no RBD image is created: the primary has it), adopted or
+	// brought up after that.  Refused (a positive errno and a log line)
+	// when this node has a volume of that name that is not a secondary
+	// of that peer with that size: EEXIST; no active pool: ENOSPC.
+	hps::Result<std::filesystem::path, int> ensure_secondary(const SecondaryRequest& request);
+
+	// Registered volumes, for the replication manager at start.
+	const std::vector<VolumeRecord>& records() const noexcept { return registry_.volumes(); }
+
+	// Told of a primary volume created (fresh) and of any volume deleted,
+	// after the registry was saved.
+	void on_volume_change(std::function<void(const VolumeRecord&, bool created)> change)
+	{
+		volume_change_ = std::move(change);
+	}
 
 	// Called on a volume's delete once its device is gone, before its
 	// image is removed (or kept): whoever holds a share of the image in
@@ -117,6 +147,8 @@ private:
 	Pool* find_pool(std::uint32_t id);
 	void start_pool(Pool& pool);
 	hps::Result<std::string, std::string> bring_up_pool(const PoolSpec& spec);
+	// The active pool with the fewest volumes (ties: the lowest id).
+	const Pool* least_used_pool() const;
 	// Makes the volume's dm device exist with its table; "adopted" or
 	// "created".
 	hps::Result<std::string, std::string> bring_up_volume(const VolumeRecord& record);
@@ -132,7 +164,9 @@ private:
 	std::vector<Pool> pools_;
 	std::unique_ptr<ImageStore> images_;
 	std::function<void(const VolumeRecord&)> release_image_;
+	std::function<void(const VolumeRecord&, bool)> volume_change_;
 	LogSink log_;
+	std::vector<std::string> peers_;
 	Registry registry_;
 	std::optional<dm::Control> dm_;
 	std::string dm_error_;

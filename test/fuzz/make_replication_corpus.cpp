@@ -88,6 +88,8 @@ int main(int argc, char** argv)
 	write("valid-pong", encode(Pong{77}));
 	write("valid-goodbye", encode(Goodbye{}));
 	write("valid-error", error);
+	write("valid-attach", encode(Attach{1, 1U << 30, 4096, "db1", "db1"}));
+	write("valid-attach-ack", encode(AttachAck{1, 0}));
 
 	write("bad-empty", {});
 	write("bad-short-header", Bytes(ping.begin(), ping.begin() + 20));

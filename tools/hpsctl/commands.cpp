@@ -35,12 +35,17 @@ std::span<const CommandSpec> builtin_commands()
 		 "and the block device /dev/mapper/hps-NAME cached by a pool of this node.\n"
 		 "NAME is 1..63 of A-Z a-z 0-9 . _ - and may not start with \"pool-\".\n"
 		 "Creating a volume that exists with the same size succeeds and says so;\n"
-		 "with another size it is an error.  Nothing changes when it fails.\n",
+		 "with another size it is an error.  Nothing changes when it fails.\n"
+		 "With --replica-node, this node is the volume's primary and every write\n"
+		 "cached here is also on NODE before it completes; NODE makes its copy\n"
+		 "when the two connect ('hpsctl volume show' says how the copy is).\n",
 		 CommandId::volume_create,
 		 {{"--size", "SIZE",
 		   "volume size: bytes or a number with K, M, G or T (powers of 1024),\n"
 		   "a multiple of 4096, at most 65535G (required)"},
-		  {"--pool", "ID", "the cache pool (default: the active pool with the fewest volumes)"}}},
+		  {"--pool", "ID", "the cache pool (default: the active pool with the fewest volumes)"},
+		  {"--replica-node", "NODE",
+		   "keep a synchronous copy on NODE (one of replication.peers in hpsd.json)"}}},
 		{{"volume", "list"},
 		 "",
 		 "list volumes",
@@ -50,8 +55,9 @@ std::span<const CommandSpec> builtin_commands()
 		{{"volume", "show"},
 		 "NAME",
 		 "show one volume",
-		 "Shows one volume: id, pool, size, RBD image, device, role, cache mode\n"
-		 "and the kernel's counters.\n",
+		 "Shows one volume: id, pool, size, RBD image, device, role, replica\n"
+		 "state (in sync / resyncing N% / degraded since T), cache mode and the\n"
+		 "kernel's counters.\n",
 		 CommandId::volume_show},
 		{{"volume", "flush"},
 		 "NAME",

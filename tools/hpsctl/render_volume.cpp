@@ -67,6 +67,34 @@ std::string volume_state(const Json& volume)
 	return "present";
 }
 
+// "stor-2: in sync", "stor-2: resyncing 42% (3.0 MiB of 7.1 MiB)",
+// "stor-2: degraded since 2026-12-04T12:40:00Z (4.0 MiB changed)", or for
+// a secondary "copy of stor-1's volume".
+std::string replica_text(const Json& v)
+{
+	const std::string peer = text(v, "peer");
+	if (text(v, "role") == "secondary")
+		return "copy of " + peer + "'s volume";
+	const Json& r = member_or_null(v, "replica");
+	if (!r.is_object())
+		return peer + ": unknown (hpsd's replication is not running)";
+	const std::string state = text(r, "state");
+	if (state == "in_sync")
+		return peer + ": in sync";
+	if (state == "resyncing") {
+		const Json& rs = member_or_null(r, "resync");
+		return peer + ": resyncing " + text(rs, "percent") + "% (" + size_text(rs, "acked_bytes") +
+		       " of " + size_text(rs, "planned_bytes") + ")";
+	}
+	if (state == "attaching")
+		return peer + ": connecting";
+	std::string line = peer + ": degraded since " + text(r, "degraded_since") + " (" +
+			   size_text(r, "changed_bytes") + " changed)";
+	if (member_or_null(r, "last_error").is_string())
+		line += ": " + text(r, "last_error");
+	return line;
+}
+
 } // namespace
 
 std::string human_size(std::uint64_t bytes)
@@ -155,6 +183,8 @@ std::string render_volume(const Json& v)
 	table.add("state", volume_state(v));
 	if (member_or_null(v, "error").is_string())
 		table.add("error", text(v, "error"));
+	if (member_or_null(v, "peer").is_string())
+		table.add("replica", replica_text(v));
 	const Json& flush = member_or_null(v, "flush");
 	if (flush.is_object()) {
 		std::string line = "running for " + text(flush, "elapsed_s") + " s, " +

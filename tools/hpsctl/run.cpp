@@ -75,6 +75,8 @@ hps::Result<Json, std::string> params_for(const RunCommand& command)
 						 "\" is not a pool id (see 'hpsctl pool list')");
 			params["pool"] = *id;
 		}
+		if (command.options.contains("--replica-node"))
+			params["replica_node"] = option(command, "--replica-node");
 		return params;
 	}
 	case CommandId::volume_show:

@@ -59,6 +59,18 @@ TEST_CASE("request: every op decodes with its fields", "[channel]")
 	CHECK(f->op == Op::flush);
 	CHECK(hpsd::channel::describe(*f) == "flush vol 7 tag 3 serial 99");
 	CHECK(hpsd::channel::describe(*wr) == "write vol 7 off 1048576 len 131072 fua tag 3 serial 99");
+
+	// A primary's replication requests (kmod/FORMAT.md, "Replication").
+	auto rep = desc(HPS_OP_REPLICATE, 3, 8192);
+	rep.flags = HPS_IOF_FUA;
+	auto rp = decode(rep, 3, io_bytes);
+	REQUIRE(rp);
+	CHECK(rp->op == Op::replicate);
+	CHECK(rp->fua);
+	auto rf = decode(desc(HPS_OP_REPL_FLUSH, 3, 0), 3, io_bytes);
+	REQUIRE(rf);
+	CHECK(rf->op == Op::repl_flush);
+	CHECK(hpsd::channel::describe(*rf) == "repl_flush vol 7 tag 3 serial 99");
 }
 
 TEST_CASE("request: malformed descriptors are refused with EINVAL", "[channel]")
@@ -70,8 +82,13 @@ TEST_CASE("request: malformed descriptors are refused with EINVAL", "[channel]")
 		CHECK(r.error().message.rfind("tag " + std::to_string(tag) + ": ", 0) == 0);
 	};
 	refused(desc(0));
-	refused(desc(5));
+	refused(desc(7));
 	refused(desc(255));
+	refused(desc(HPS_OP_REPLICATE, 3, 0));
+	refused(desc(HPS_OP_REPLICATE, 3, io_bytes + 1));
+	auto fua_flush = desc(HPS_OP_REPL_FLUSH, 3, 0);
+	fua_flush.flags = HPS_IOF_FUA;
+	refused(fua_flush);
 	refused(desc(HPS_OP_READ), 4); // names another tag
 	refused(desc(HPS_OP_READ, 3, 0));
 	refused(desc(HPS_OP_WRITE, 3, io_bytes + 1));

@@ -12,7 +12,7 @@ namespace {
 hps::volume::VolumeView view(std::optional<std::uint64_t> dirty)
 {
 	hps::volume::VolumeView v;
-	v.record = {"db1", 7, 0, 64 << 20, "db1"};
+	v.record = {"db1", 7, 0, 64 << 20, "db1", hps::volume::VolumeRole::standalone, ""};
 	v.device = "/dev/mapper/hps-db1";
 	v.present = true;
 	hps::dm::VolumeStatus status;

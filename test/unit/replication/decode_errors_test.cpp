@@ -29,7 +29,8 @@ Bytes frame_of(std::size_t index)
 
 // Indexes into every_type().
 constexpr std::size_t hello_i = 0, challenge_i = 1, write_i = 3, write_ack_i = 4, discard_i = 5,
-		      clean_i = 8, ping_i = 12, error_i = 15;
+		      clean_i = 8, ping_i = 12, error_i = 15,
+		      attach_i = 16;
 
 // A frame with the payload replaced (header length and CRCs to match).
 Bytes with_payload(Bytes frame, const Bytes& payload)
@@ -101,7 +102,7 @@ TEST_CASE("replication decode: bad magic, version, CRCs", "[replication][decode]
 
 TEST_CASE("replication decode: unknown types and flags", "[replication][decode]")
 {
-	for (std::uint64_t t : {0, 4, 15, 25, 31, 36, 255})
+	for (std::uint64_t t : {0, 4, 15, 27, 31, 36, 255})
 		CHECK(refused(with(frame_of(ping_i), at_type, t, 1)) ==
 		      "type " + std::to_string(t) + " unknown");
 	CHECK(refused(with(frame_of(ping_i), at_flags, flag::fua, 1)) == "flags 0x01 not allowed in PING");
@@ -232,6 +233,19 @@ TEST_CASE("replication decode: field values", "[replication][decode]")
 	const Bytes e = frame_of(error_i);
 	CHECK(refused(with(e, header_bytes + 4, '\n', 1)) == "ERROR text byte 10 at 0 is not printable ASCII");
 	CHECK(refused(with(e, header_bytes + 5, 0x7f, 1)) == "ERROR text byte 127 at 1 is not printable ASCII");
+
+	const Bytes a = frame_of(attach_i);
+	CHECK(refused(with(a, header_bytes, 1000, 8)) ==
+	      "ATTACH size 1000 is not a positive multiple of 512");
+	CHECK(refused(with(a, header_bytes + 8, 3000, 4)) ==
+	      "ATTACH block 3000 is not a power of two in 512..1048576");
+	CHECK(refused(with(a, header_bytes + 14 + 1, ' ', 1)) ==
+	      "ATTACH name byte 32 at 1 is not printable ASCII");
+	CHECK(refused(with(a, header_bytes + 14 + 3, 0x7f, 1)) ==
+	      "ATTACH image byte 127 at 0 is not printable ASCII");
+	// The names' lengths must add up to the payload's.
+	CHECK(refused(with(a, header_bytes + 12, 4, 1)) ==
+	      "ATTACH names length 13, payload has 12 bytes left");
 }
 
 TEST_CASE("replication decode: random bytes and mutated frames never crash",

@@ -75,6 +75,8 @@ inline std::vector<Message> every_type()
 		Pong{0x0102030405060708},
 		Goodbye{},
 		Error{ErrorCode::auth, "authentication failed"},
+		Attach{7, std::uint64_t{10} << 30, 4096, "db1", "db1-image"},
+		AttachAck{7, 0},
 	};
 }
 

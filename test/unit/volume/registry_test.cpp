@@ -13,7 +13,7 @@ using hps::volume::VolumeRecord;
 namespace {
 VolumeRecord record(std::string name, std::uint32_t id)
 {
-	return VolumeRecord{name, id, 0, 1 << 20, name};
+	return VolumeRecord{name, id, 0, 1 << 20, name, hps::volume::VolumeRole::standalone, ""};
 }
 } // namespace
 
@@ -30,7 +30,7 @@ TEST_CASE("registry: save and load round trip")
 {
 	hps::test::TempDir dir;
 	Registry registry;
-	REQUIRE(registry.add(VolumeRecord{"db1", 1, 2, 10737418240ULL, "db1-img"}).ok());
+	REQUIRE(registry.add(VolumeRecord{"db1", 1, 2, 10737418240ULL, "db1-img", hps::volume::VolumeRole::standalone, ""}).ok());
 	REQUIRE(registry.add(record("web", 7)).ok());
 	REQUIRE(registry.save(dir.path()).ok());
 
