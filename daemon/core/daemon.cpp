@@ -9,6 +9,8 @@
 #include "control/socket_path.hpp"
 #include "control/volume_methods.hpp"
 #include "core/engine_drainer.hpp"
+#include "core/replicating_backend.hpp"
+#include "core/replication_runtime.hpp"
 #include "core/volume_setup.hpp"
 #include "status/kernel_abi.hpp"
 #include "status/status_report.hpp"
@@ -81,6 +83,11 @@ int run_daemon(const Config& config, const RunOptions& options, Logger& log)
 	const auto started = Clock::now();
 	const std::string config_path = std::filesystem::absolute(options.config_path).string();
 	const KernelAbiProbe probe(options.sysfs_module_dir);
+	// First, so that it outlives everything that posts to it (the channel's
+	// replication requests, the resync reads and barrier).  Its handlers
+	// only run inside run()/poll(), and both end before the objects they
+	// name are destroyed.
+	boost::asio::io_context io;
 
 	// Declared before the io_context: pending handlers reference them, and
 	// the io_context must be destroyed (dropping those handlers) first.
@@ -105,14 +112,26 @@ int run_daemon(const Config& config, const RunOptions& options, Logger& log)
 			return hps::volume::image_of(state_dir, id);
 		},
 		channel_log);
-	channel::ChannelServer channel(default_channel_device, channel_backend, channel_log);
+	// Replication requests to the manager (once it runs), the rest to RBD.
+	ReplicatingBackend routing(channel_backend, io);
+	channel::ChannelServer channel(default_channel_device, routing, channel_log);
 	Dispatcher dispatcher(log);
 	add_status_method(dispatcher, config, config_path, probe, channel, started);
 	auto volumes = make_volume_service(config, rbd, log);
 	hps::volume::FlushTracker flushes;
-	add_volume_methods(dispatcher, *volumes, flushes);
-
-	boost::asio::io_context io;
+	std::unique_ptr<ReplicationRuntime> replication;
+	add_volume_methods(dispatcher, *volumes, flushes,
+			   [&replication](const hps::volume::VolumeRecord& record) {
+				   return replication ? replication->replica_json(record) : Json(nullptr);
+			   });
+	dispatcher.add("replication.status",
+		       [&replication](const Json& params) -> hps::Result<Json, hps::api::ApiError> {
+			       if (auto checked = expect_no_params(params); !checked)
+				       return hps::fail(checked.error());
+			       if (!replication)
+				       return Json{{"running", false}};
+			       return replication->status_json();
+		       });
 	// Registered before the socket exists, so that a SIGTERM arriving
 	// during start-up is queued and still removes the socket.
 	boost::asio::signal_set signals(io, SIGTERM, SIGINT);
@@ -131,6 +150,9 @@ int run_daemon(const Config& config, const RunOptions& options, Logger& log)
 			return;
 		log.info(std::string("received ") + signal_name(signo) + ", shutting down");
 		server.stop();
+		// Links close (GOODBYE); what waits on the peer completes.
+		if (replication)
+			replication->stop();
 	});
 
 	auto kernel = probe.probe();
@@ -152,6 +174,7 @@ int run_daemon(const Config& config, const RunOptions& options, Logger& log)
 	// Only now, with the socket ours: a second hpsd must not touch dm.
 	if (!start_volume_service(*volumes, config, log))
 		return 1;
+	replication = ReplicationRuntime::start(io, config, *volumes, routing, log);
 
 	// Writeback drains the pools' dirty blocks to RBD through the channel's
 	// descriptor; stopped before the channel so that what it wrote is
@@ -187,6 +210,12 @@ int run_daemon(const Config& config, const RunOptions& options, Logger& log)
 		});
 
 	io.run();
+	// Replication requests posted after the loop ended complete now, as
+	// on a lost peer (the manager is detached), so the channel can drain.
+	if (replication)
+		replication->stop();
+	io.restart();
+	io.poll();
 	volumes->on_image_release({});
 	flushes.detach();
 	if (writeback)

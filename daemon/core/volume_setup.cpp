@@ -15,10 +15,12 @@ std::unique_ptr<hps::volume::Service> make_volume_service(const Config& config,
 {
 	hps::volume::LogSink sink{[&log](const std::string& line) { log.info(line); },
 				  [&log](const std::string& line) { log.error(line); }};
+	std::vector<std::string> peers;
+	for (const auto& p : config.replication.peers)
+		peers.push_back(p.node);
 	return std::make_unique<hps::volume::Service>(
 		config.state_dir, hps::volume::pool_layout(config.cache_disks, config.partitions_per_disk),
-		hps::volume::make_rbd_image_store(rbd),
-		std::move(sink));
+		hps::volume::make_rbd_image_store(rbd), std::move(sink), std::move(peers));
 }
 
 bool start_volume_service(hps::volume::Service& service, const Config& config, Logger& log)

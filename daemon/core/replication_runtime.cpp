@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "core/replication_runtime.hpp"
+
+#include "util/errno_text.hpp"
+#include "volume/naming.hpp"
+#include "volume/pool_layout.hpp"
+
+#include <boost/asio/post.hpp>
+
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include <cerrno>
+#include <ctime>
+
+namespace hpsd {
+namespace {
+
+using Json = hps::api::Json;
+using hps::volume::VolumeRecord;
+using hps::volume::VolumeRole;
+
+std::string iso8601(std::chrono::system_clock::time_point t)
+{
+	const std::time_t secs = std::chrono::system_clock::to_time_t(t);
+	std::tm tm{};
+	::gmtime_r(&secs, &tm);
+	char buf[32];
+	std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return buf;
+}
+
+Json primary_json(const replication::PrimaryVolumeStatus& s)
+{
+	const std::uint64_t percent =
+		s.resync_planned == 0 ? 100 : std::min<std::uint64_t>(100, s.resync_acked * 100 / s.resync_planned);
+	return Json{
+		{"node", s.peer},
+		{"state", std::string(replication::to_string(s.state))},
+		{"degraded_since", s.state == replication::ReplicaState::degraded
+					   ? Json(iso8601(s.degraded_since))
+					   : Json(nullptr)},
+		{"changed_bytes", s.changed_bytes},
+		{"resync",
+		 Json{{"round", s.resync_rounds},
+		      {"planned_bytes", s.resync_planned},
+		      {"sent_bytes", s.resync_sent},
+		      {"acked_bytes", s.resync_acked},
+		      {"percent", percent}}},
+		{"writes_replicated", s.writes_replicated},
+		{"writes_degraded", s.writes_degraded},
+		{"peer_errors", s.peer_errors},
+		{"last_error", s.last_error.empty() ? Json(nullptr) : Json(s.last_error)},
+	};
+}
+
+} // namespace
+
+std::unique_ptr<ReplicationRuntime> ReplicationRuntime::start(boost::asio::io_context& io,
+							      const Config& config,
+							      hps::volume::Service& volumes,
+							      ReplicatingBackend& backend, Logger& log)
+{
+	auto runtime = std::make_unique<ReplicationRuntime>(Key{}, io, config, volumes, backend, log);
+	auto reader = writeback::UringReader::create(64);
+	if (!reader)
+		log.error("replication: resync reads: " + reader.error());
+	else
+		runtime->reader_ = std::move(reader).value();
+	auto manager = replication::Manager::start(
+		io, config, runtime->hooks(),
+		[&log](LogLevel level, std::string_view line) { log.log(level, line); });
+	if (!manager) {
+		log.error("replication: not started: " + manager.error());
+		return runtime;
+	}
+	runtime->manager_ = std::move(manager).value();
+	backend.attach(runtime->manager_.get());
+	for (const VolumeRecord& record : volumes.records())
+		if (record.role == VolumeRole::primary)
+			runtime->add(record, false);
+	volumes.on_volume_change([r = runtime.get()](const VolumeRecord& record, bool created) {
+		if (!r->manager_)
+			return;
+		if (created) {
+			r->add(record, true);
+		} else {
+			r->backend_.set_primary(record.id, false);
+			r->manager_->remove_primary(record.id);
+			r->devices_.erase(record.id);
+		}
+	});
+	return runtime;
+}
+
+ReplicationRuntime::ReplicationRuntime(Key, boost::asio::io_context& io, const Config& config,
+				       hps::volume::Service& volumes, ReplicatingBackend& backend,
+				       Logger& log)
+	: io_(io), config_(config), volumes_(volumes), backend_(backend), log_(log), barrier_(io)
+{
+}
+
+ReplicationRuntime::~ReplicationRuntime()
+{
+	stop();
+	barrier_.stop();
+}
+
+void ReplicationRuntime::stop()
+{
+	volumes_.on_volume_change({});
+	backend_.attach(nullptr);
+	if (manager_)
+		manager_->stop();
+}
+
+void ReplicationRuntime::add(const VolumeRecord& record, bool fresh)
+{
+	replication::PrimaryVolumeInfo info;
+	info.id = record.id;
+	info.name = record.name;
+	info.image = record.image;
+	info.size_bytes = record.size_bytes;
+	info.block_bytes = hps::volume::pool_block_sectors * 512;
+	info.peer = record.peer;
+	backend_.set_primary(record.id, true);
+	manager_->add_primary(std::move(info), fresh);
+}
+
+replication::ManagerHooks ReplicationRuntime::hooks()
+{
+	replication::ManagerHooks h;
+	h.ensure_secondary = [this](const replication::Attach& attach,
+				    const std::string& peer) -> hps::Result<std::filesystem::path, int> {
+		return volumes_.ensure_secondary({attach.name, attach.size_bytes, attach.image, peer});
+	};
+	h.barrier = [this](std::uint32_t volume, std::function<void()> step,
+			   std::function<void(std::string)> done) {
+		const auto& records = volumes_.records();
+		auto it = std::find_if(records.begin(), records.end(),
+				       [volume](const VolumeRecord& r) { return r.id == volume; });
+		if (it == records.end()) {
+			done("volume " + std::to_string(volume) + " is not registered");
+			return;
+		}
+		barrier_.run(hps::volume::volume_device_name(it->name), std::move(step), std::move(done));
+	};
+	h.read = [this](std::uint32_t volume, std::uint64_t offset, std::span<std::byte> into,
+			std::function<void(int)> done) { read(volume, offset, into, std::move(done)); };
+	return h;
+}
+
+// A resync read of a primary's own device: the data as the volume's users
+// see it (cache or RBD), O_DIRECT through io_uring.
+void ReplicationRuntime::read(std::uint32_t volume, std::uint64_t offset, std::span<std::byte> into,
+			      std::function<void(int)> done)
+{
+	if (!reader_) {
+		done(-EIO);
+		return;
+	}
+	auto dev = devices_.find(volume);
+	if (dev == devices_.end()) {
+		const auto& records = volumes_.records();
+		auto it = std::find_if(records.begin(), records.end(),
+				       [volume](const VolumeRecord& r) { return r.id == volume; });
+		struct stat st {};
+		const std::string path =
+			it == records.end() ? std::string()
+					    : "/dev/mapper/" + hps::volume::volume_device_name(it->name);
+		if (path.empty() || ::stat(path.c_str(), &st) != 0 || !S_ISBLK(st.st_mode)) {
+			log_.error("replication: volume " + std::to_string(volume) +
+				   ": no block device to resync from (" + path + ")");
+			done(-ENODEV);
+			return;
+		}
+		dev = devices_.emplace(volume, writeback::CacheDevice{major(st.st_rdev), minor(st.st_rdev)})
+			      .first;
+	}
+	reader_->read(dev->second, offset, into, [this, done = std::move(done)](int result) {
+		// The reader's thread: the volume's logic is the io thread's.
+		boost::asio::post(io_, [done, result] { done(result); });
+	});
+}
+
+Json ReplicationRuntime::replica_json(const VolumeRecord& record) const
+{
+	if (!manager_ || record.role != VolumeRole::primary)
+		return nullptr;
+	auto s = manager_->primary_status(record.id);
+	return s ? primary_json(*s) : Json(nullptr);
+}
+
+Json ReplicationRuntime::status_json() const
+{
+	Json peers = Json::array();
+	if (manager_) {
+		for (const auto& p : manager_->peers()) {
+			Json secondaries = Json::array();
+			for (const auto& s : p.secondaries)
+				secondaries.push_back(Json{{"name", s.name},
+							   {"resyncing", s.resyncing},
+							   {"writes", s.applier.writes},
+							   {"write_bytes", s.applier.write_bytes},
+							   {"discards", s.applier.discards},
+							   {"flushes", s.applier.flushes},
+							   {"resync_bytes_written", s.applier.resync_bytes_written},
+							   {"resync_bytes_skipped", s.applier.resync_bytes_skipped},
+							   {"errors", s.applier.errors}});
+			peers.push_back(Json{{"node", p.node},
+					     {"address", p.address},
+					     {"connected", p.connected},
+					     {"link", p.link.empty() ? Json(nullptr) : Json(p.link)},
+					     {"last_error", p.last_error.empty() ? Json(nullptr)
+										 : Json(p.last_error)},
+					     {"secondaries", secondaries}});
+		}
+	}
+	Json primaries = Json::array();
+	for (const VolumeRecord& r : volumes_.records())
+		if (r.role == VolumeRole::primary)
+			primaries.push_back(Json{{"name", r.name}, {"replica", replica_json(r)}});
+	return Json{{"running", manager_ != nullptr},
+		    {"transport", std::string(to_string(config_.replication.transport))},
+		    {"peers", peers},
+		    {"primaries", primaries}};
+}
+
+} // namespace hpsd

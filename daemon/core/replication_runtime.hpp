@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// Replication inside hpsd: the manager (replication/manager.hpp) with what
+// it needs from the rest of the daemon — the volume service for the
+// secondaries' copies, the resync barrier, io_uring reads of the primaries'
+// devices — and the channel backend told which volumes replicate.
+#pragma once
+
+#include "api/codec.hpp"
+#include "config/config.hpp"
+#include "core/log.hpp"
+#include "core/replicating_backend.hpp"
+#include "core/volume_barrier.hpp"
+#include "replication/manager.hpp"
+#include "volume/service.hpp"
+#include "writeback/uring_reader.hpp"
+
+#include <boost/asio/io_context.hpp>
+
+#include <map>
+#include <memory>
+
+namespace hpsd {
+
+class ReplicationRuntime {
+public:
+	// Never fatal: when replication cannot start (no secret, a bad
+	// listen address) it logs why, and primaries answer REPLICATE with an
+	// error rather than claim a copy.  Registers the service's primary
+	// volumes with the manager and the backend.
+	static std::unique_ptr<ReplicationRuntime> start(boost::asio::io_context& io,
+							 const Config& config,
+							 hps::volume::Service& volumes,
+							 ReplicatingBackend& backend, Logger& log);
+
+	class Key {
+		friend class ReplicationRuntime;
+		Key() = default;
+	};
+	ReplicationRuntime(Key, boost::asio::io_context& io, const Config& config,
+			   hps::volume::Service& volumes, ReplicatingBackend& backend, Logger& log);
+	~ReplicationRuntime();
+	ReplicationRuntime(const ReplicationRuntime&) = delete;
+	ReplicationRuntime& operator=(const ReplicationRuntime&) = delete;
+
+	// volume.show's "replica" (PROTOCOL.md); null for a non-primary.
+	hps::api::Json replica_json(const hps::volume::VolumeRecord& record) const;
+	// replication.status's result.
+	hps::api::Json status_json() const;
+
+	// Closes the links; requests still waiting complete as on a lost
+	// peer.  Call on the io thread before it stops.  Idempotent.
+	void stop();
+
+private:
+	replication::ManagerHooks hooks();
+	void add(const hps::volume::VolumeRecord& record, bool fresh);
+	void read(std::uint32_t volume, std::uint64_t offset, std::span<std::byte> into,
+		  std::function<void(int)> done);
+
+	boost::asio::io_context& io_;
+	const Config& config_;
+	hps::volume::Service& volumes_;
+	ReplicatingBackend& backend_;
+	Logger& log_;
+	VolumeBarrier barrier_;
+	std::unique_ptr<writeback::UringReader> reader_;
+	std::unique_ptr<replication::Manager> manager_;
+	std::map<std::uint32_t, writeback::CacheDevice> devices_; // volume id -> its dm device
+};
+
+} // namespace hpsd

@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// hpsd's replication: one link per configured peer, the volumes this node
+// is primary of (PrimaryVolume) and the copies it holds for its peers
+// (SecondaryVolume, per link), and the routing of every message between
+// them.
+//
+// Who connects: of two peers, the one whose node name sorts first dials,
+// the other only accepts, so a pair has one link (the handshake
+// authenticates both ways).  A link from a node that is not a configured
+// peer is closed.  The dialer dials again whenever its link ends.
+//
+// A peer that does not ack a write or flush within peer_timeout_ms is
+// treated as lost even if its keepalives still come (a hung disk there must
+// not hang this node's writes): the link is closed and its volumes go
+// degraded.
+//
+// Everything runs on the io_context's thread; the channel's requests are
+// posted there by the caller.
+#pragma once
+
+#include "config/config.hpp"
+#include "replication/link_settings.hpp"
+#include "replication/primary_volume.hpp"
+#include "replication/secondary_volume.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace hpsd::replication {
+
+class TcpListener;
+class TcpDialer;
+
+struct ManagerHooks {
+	EnsureSecondary ensure_secondary;
+	// PrimaryVolumeHooks' barrier and read, for the volume with this id.
+	std::function<void(std::uint32_t volume, std::function<void()> switch_live,
+			   std::function<void(std::string)> done)>
+		barrier;
+	std::function<void(std::uint32_t volume, std::uint64_t offset, std::span<std::byte> into,
+			   std::function<void(int)> done)>
+		read;
+};
+
+struct PeerStatus {
+	std::string node;
+	std::string address;
+	bool connected = false;
+	std::string link; // the link's name while connected
+	std::string last_error;
+	std::vector<SecondaryVolumeStatus> secondaries;
+};
+
+class Manager {
+public:
+	// Starts listening and dialling when the config lists peers.  Without
+	// peers, or when the links cannot start (no secret, the address is
+	// taken, a transport this build lacks: logged), the manager still
+	// keeps its volumes' change logs (degraded).  Fails only on a bug.
+	static hps::Result<std::unique_ptr<Manager>, std::string>
+	start(boost::asio::io_context& io, const Config& config, ManagerHooks hooks, LogFn log);
+
+	class Key {
+		friend class Manager;
+		Key() = default;
+	};
+	Manager(Key, boost::asio::io_context& io, const Config& config, ManagerHooks hooks, LogFn log);
+	~Manager();
+	Manager(const Manager&) = delete;
+	Manager& operator=(const Manager&) = delete;
+
+	// Volumes this node is primary of.  `fresh`: just created (the peer
+	// lacks nothing yet).
+	void add_primary(PrimaryVolumeInfo info, bool fresh);
+	void remove_primary(std::uint32_t volume);
+	bool is_primary(std::uint32_t volume) const { return primaries_.count(volume) != 0; }
+
+	// The channel's requests of a primary volume; `done(0 or -errno)`.
+	void replicate(std::uint32_t volume, std::uint64_t offset, std::span<const std::byte> data,
+		       bool fua, Done done);
+	void flush(std::uint32_t volume, Done done);
+	void drop(std::uint32_t volume, std::uint64_t offset, std::uint64_t length, Done done);
+
+	std::optional<PrimaryVolumeStatus> primary_status(std::uint32_t volume) const;
+	std::vector<PeerStatus> peers() const;
+
+	// Closes every link (GOODBYE) and stops dialling.
+	void stop();
+
+private:
+	struct Peer {
+		ReplicationPeer config;
+		std::unique_ptr<TcpDialer> dialer;
+		std::shared_ptr<Link> link;
+		std::string last_error;
+		std::map<std::uint32_t, std::unique_ptr<SecondaryVolume>> secondaries; // by primary's id
+	};
+
+	hps::Result<void, std::string> listen_and_dial();
+	void on_link(std::shared_ptr<Link> link);
+	void on_message(Peer& peer, const Message& message);
+	void lose(Peer& peer, const std::string& reason);
+	void close_link(Peer& peer, const std::string& reason);
+	void check_timeouts();
+	Peer* find_peer(const std::string& node);
+	void log(LogLevel level, const std::string& line) const;
+
+	boost::asio::io_context& io_;
+	const Config& config_;
+	ManagerHooks hooks_;
+	LogFn log_;
+	std::optional<LinkSettings> settings_;
+	std::unique_ptr<TcpListener> listener_;
+	std::map<std::string, Peer> peers_; // by node
+	std::map<std::uint32_t, std::unique_ptr<PrimaryVolume>> primaries_;
+	boost::asio::steady_timer timeout_timer_;
+	bool stopped_ = false;
+	std::string peers_error_; // why there are no links at all
+};
+
+} // namespace hpsd::replication

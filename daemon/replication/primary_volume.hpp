@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// One volume on its primary: sends the kernel's REPLICATE and REPL_FLUSH
+// requests (and drops for what went to RBD) to the peer, completes them
+// once the peer has them, and keeps the volume's copy on the peer whole
+// across losses of the link.
+//
+// States (status() shows them):
+//   degraded  — no link, or the peer refused the volume: writes complete at
+//               once and their blocks go into the change log;
+//   attaching — ATTACH sent on a new link, waiting for ATTACH_ACK;
+//   resyncing — the barrier passed, RESYNC_BEGIN sent: live writes go to
+//               the peer with seqs, and the change log's blocks are read
+//               from this node's volume and sent as resync WRITEs;
+//   in_sync   — the change log is empty and RESYNC_END went out.
+//
+// Why a barrier: a write the kernel handed over while degraded may not be on
+// this node's cache device yet when the resync reads its block, and the
+// stale read would then reach the peer.  Suspending the volume's dm device
+// (noflush) waits for every bio in flight, so every degraded-time write is
+// local before the first resync read; the switch to live happens while the
+// device is suspended.  Live writes that race a resync read are handled by
+// the peer (PROTOCOL.md, "The secondary's applier": resync data never
+// overwrites a live write's sectors).
+//
+// Protocol C bookkeeping is AckTracker's; a request completes when the
+// peer acked every part of it and the link let go of its data (the data
+// is the kernel's channel buffer, which must not be reused before).
+//
+// One thread: the io_context's, like the Link.
+#pragma once
+
+#include "replication/ack_tracker.hpp"
+#include "replication/change_log.hpp"
+#include "replication/link.hpp"
+#include "replication/link_settings.hpp"
+#include "replication/buffer_pool.hpp"
+#include "replication/rate_limiter.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace hpsd::replication {
+
+enum class ReplicaState : std::uint8_t { degraded, attaching, resyncing, in_sync };
+std::string_view to_string(ReplicaState state) noexcept;
+
+// A request's end: 0 or a negative errno, as the kernel sees it.
+using Done = std::function<void(int result)>;
+
+struct PrimaryVolumeInfo {
+	std::uint32_t id = 0;
+	std::string name;
+	std::string image;
+	std::uint64_t size_bytes = 0;
+	std::uint32_t block_bytes = 4096;
+	std::string peer; // the replica's node
+};
+
+// What the volume needs from hpsd around it.
+struct PrimaryVolumeHooks {
+	// Runs `switch_live` on the io thread while the volume's dm device is
+	// suspended (noflush), then resumes it; `done` gets "" or why the
+	// barrier failed (then `switch_live` did not run).  Must not block the
+	// io thread: suspending waits for writes that need it.
+	std::function<void(std::function<void()> switch_live, std::function<void(std::string)> done)>
+		barrier;
+	// Reads [offset, offset + into.size()) of this node's volume device
+	// (O_DIRECT); `done(0 or -errno)` on the io thread.
+	std::function<void(std::uint64_t offset, std::span<std::byte> into,
+			   std::function<void(int)> done)>
+		read;
+	// This volume closed the link (a failed resync read, a failed
+	// barrier): the owner tells every volume of the link it is lost.
+	std::function<void(const std::string& reason)> link_failed;
+	LogFn log;
+};
+
+struct PrimaryVolumeStatus {
+	ReplicaState state = ReplicaState::degraded;
+	std::string peer;
+	std::chrono::system_clock::time_point degraded_since{};
+	std::uint64_t changed_bytes = 0; // in the change log
+	std::uint64_t resync_planned = 0;
+	std::uint64_t resync_sent = 0;
+	std::uint64_t resync_acked = 0;
+	std::uint64_t resync_rounds = 0;
+	std::uint64_t writes_replicated = 0;
+	std::uint64_t writes_degraded = 0; // completed without the peer
+	std::uint64_t peer_errors = 0;	   // acks with a non-zero status
+	std::string last_error;
+};
+
+class PrimaryVolume {
+public:
+	// `fresh`: the volume was just created, so the peer lacks nothing yet;
+	// otherwise (hpsd restarted) nothing is known and the first resync
+	// sends the whole volume.
+	PrimaryVolume(boost::asio::io_context& io, PrimaryVolumeInfo info, PrimaryVolumeHooks hooks,
+		      unsigned recovery_mbps, bool fresh);
+	~PrimaryVolume();
+	PrimaryVolume(const PrimaryVolume&) = delete;
+	PrimaryVolume& operator=(const PrimaryVolume&) = delete;
+
+	const PrimaryVolumeInfo& info() const noexcept { return info_; }
+
+	// The kernel's requests.  `data` stays valid until `done` is called.
+	void replicate(std::uint64_t offset, std::span<const std::byte> data, bool fua, Done done);
+	void flush(Done done);
+	// A write or discard of [offset, offset + length) went to RBD: the
+	// peer's copy of those blocks is stale and must go.
+	void drop(std::uint64_t offset, std::uint64_t length, Done done);
+
+	// A link to the peer is up: attach over it.
+	void link_up(std::shared_ptr<Link> link);
+	// The link is gone (lost, closed, or a protocol error here).
+	void link_lost(const std::string& reason);
+	// The link has room again.
+	void writable();
+
+	// The peer's answers for this volume.  An error is a protocol error:
+	// the caller closes the link (then calls link_lost).
+	hps::Result<void, std::string> on_message(const Message& message);
+
+	// A write or flush has waited longer than this for the peer: the
+	// caller closes the link.
+	std::optional<std::chrono::steady_clock::time_point> oldest_wait() const noexcept;
+
+	PrimaryVolumeStatus status() const;
+
+private:
+	enum class Kind : std::uint8_t { live, drop, resync };
+	struct Pending {
+		Kind kind = Kind::live;
+		std::uint64_t offset = 0;
+		std::uint64_t length = 0;
+		std::span<const std::byte> data; // live: the kernel's buffer
+		bool fua = false;
+		Done done;
+		std::vector<std::uint64_t> seqs; // one per part (WRITE frame)
+		unsigned acks_left = 0;
+		unsigned releases_left = 0;	 // frames the link still reads
+		AlignedBuffer buffer;		 // resync: what was read
+		bool reading = false;		 // resync: the read is in flight
+		bool sent = false;		 // resync: read done, frames queued
+		bool abandoned = false;		 // resync: the link went meanwhile
+	};
+	// A request that waits for room (AckTracker full, frames queued).
+	struct Blocked {
+		Kind kind = Kind::live;
+		std::uint64_t offset = 0;
+		std::uint64_t length = 0;
+		std::span<const std::byte> data;
+		bool fua = false;
+		bool flush = false;
+		Done done;
+	};
+	// A frame the link refused for lack of room, sent on writable().
+	struct Outgoing {
+		Message message;
+		std::optional<std::uint64_t> cookie; // a WRITE's request
+	};
+
+	bool live() const noexcept
+	{
+		return state_ == ReplicaState::resyncing || state_ == ReplicaState::in_sync;
+	}
+	unsigned parts_of(const Blocked& request) const;
+	bool has_room(const Blocked& request) const;
+	void start_live(Blocked request);
+	void issue(Blocked request);
+	void assign_seqs(std::uint64_t cookie, Pending& p, unsigned parts);
+	void send_parts(std::uint64_t cookie, Pending& p, unsigned parts);
+	void queue_send(Message message, std::optional<std::uint64_t> cookie);
+	void drain_outbox();
+	void released(std::uint64_t cookie);
+	void settle(std::uint64_t cookie);
+	void unblock();
+	void begin_round();
+	void pump_resync();
+	void read_done(std::uint64_t cookie, int result);
+	void maybe_end_round();
+	void fail_link(const std::string& reason);
+	void log(LogLevel level, const std::string& line) const;
+	std::uint64_t expand_start(std::uint64_t offset) const noexcept;
+	std::uint64_t expand_end(std::uint64_t end) const noexcept;
+
+	boost::asio::io_context& io_;
+	PrimaryVolumeInfo info_;
+	PrimaryVolumeHooks hooks_;
+	ChangeLog changes_;
+	// Blocks the peer refused during this resync round: marked into
+	// changes_ when the round ends, for the next one (marking them now
+	// would send them again within the round, where the peer still
+	// skips the live-written sectors that made them fail).
+	std::vector<std::pair<std::uint64_t, std::uint64_t>> retry_; // [start, end)
+	RateLimiter limiter_;
+	// A run taken from the change log that waits for the recovery limit.
+	std::optional<ChangeLog::Run> deferred_;
+	boost::asio::steady_timer resync_timer_;
+	bool resync_timer_armed_ = false;
+
+	ReplicaState state_ = ReplicaState::degraded;
+	std::shared_ptr<Link> link_;
+	std::uint64_t generation_ = 0; // bumped on every link change
+	bool round_pending_ = false;   // a barrier is under way
+	AckTracker tracker_;
+	std::map<std::uint64_t, Pending> pending_; // by cookie
+	std::map<std::uint64_t, Done> flushes_;	   // by cookie
+	std::map<std::uint64_t, std::pair<std::uint64_t, unsigned>> seq_part_; // seq -> cookie, part
+	// Acked by the peer but not yet covered by a FLUSH_ACK (its metadata
+	// commit): a power loss there may drop them, so a lost link resyncs
+	// them too.  seq -> (offset, length).
+	std::map<std::uint64_t, std::pair<std::uint64_t, std::uint64_t>> unflushed_;
+	std::uint64_t next_cookie_ = 1;
+	std::deque<Blocked> blocked_;
+	std::deque<Outgoing> outbox_;
+	std::size_t resync_in_flight_ = 0;
+
+	PrimaryVolumeStatus stats_;
+	std::chrono::system_clock::time_point degraded_since_;
+	std::shared_ptr<bool> alive_;
+};
+
+} // namespace hpsd::replication

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "replication/secondary_volume.hpp"
+
+#include <cerrno>
+
+namespace hpsd::replication {
+
+SecondaryVolume::SecondaryVolume(boost::asio::io_context& io, std::shared_ptr<Link> link,
+				 LogFn log, const ApplierOptions& options)
+	: io_(io), link_(std::move(link)), log_(std::move(log)), options_(options),
+	  alive_(std::make_shared<bool>(true))
+{
+}
+
+SecondaryVolume::~SecondaryVolume()
+{
+	*alive_ = false;
+	if (applier_)
+		applier_->stop();
+}
+
+void SecondaryVolume::log(LogLevel level, const std::string& line) const
+{
+	if (log_)
+		log_(level, "replication: volume " + (name_.empty() ? std::string("?") : name_) +
+				    " (secondary): " + line);
+}
+
+void SecondaryVolume::send(Message message)
+{
+	outbox_.push_back(std::move(message));
+	writable();
+}
+
+void SecondaryVolume::writable()
+{
+	while (!outbox_.empty() && link_->is_open()) {
+		auto sent = link_->send(outbox_.front());
+		if (!sent && sent.error().kind == SendError::Kind::queue_full)
+			return;
+		// Sent, or the link is closing (on_lost follows): either way done.
+		outbox_.pop_front();
+	}
+}
+
+hps::Result<void, std::string> SecondaryVolume::on_message(const Message& message,
+							   const EnsureSecondary& ensure)
+{
+	if (const auto* attach = std::get_if<Attach>(&message)) {
+		if (attached_)
+			return hps::fail("second ATTACH of volume " + std::to_string(attach->volume));
+		name_ = attach->name;
+		auto device = ensure(*attach, link_->peer().node);
+		if (!device) {
+			log(LogLevel::error, "refused ATTACH from " + link_->name() + ": errno " +
+						     std::to_string(device.error()));
+			send(AttachAck{attach->volume, static_cast<std::uint32_t>(device.error())});
+			return {};
+		}
+		device_ = *device;
+		attached_ = true;
+		log(LogLevel::info, "attached by " + link_->name() + " on " + device_.string());
+		send(AttachAck{attach->volume, 0});
+		return {};
+	}
+	if (!attached_)
+		return hps::fail(describe(message) + " before ATTACH");
+
+	if (const auto* begin = std::get_if<ResyncBegin>(&message)) {
+		if (!applier_) {
+			auto self = std::weak_ptr<bool>(alive_);
+			const std::uint32_t volume = begin->volume;
+			ApplierSink sink{
+				[this, self](const WriteAck& ack) {
+					if (auto a = self.lock(); a && *a)
+						send(ack);
+				},
+				[this, self](const FlushAck& ack) {
+					if (auto a = self.lock(); a && *a)
+						send(ack);
+				},
+			};
+			auto opened = ReplicaApplier::open(io_, device_, volume, begin->first_seq,
+							   options_, std::move(sink));
+			if (!opened) {
+				// Nothing can be stored: the primary must not count on
+				// this copy, so the link goes (it retries later).
+				return hps::fail("cannot open " + device_.string() + ": " + opened.error());
+			}
+			applier_ = std::move(opened).value();
+		}
+		if (begin->bytes_planned > 0) {
+			resyncing_ = true;
+			applier_->begin_resync();
+		}
+		log(LogLevel::info, "resync begins at seq " + std::to_string(begin->first_seq) + ", " +
+					    std::to_string(begin->bytes_planned) + " bytes planned");
+		return {};
+	}
+	if (!applier_)
+		return hps::fail(describe(message) + " before RESYNC_BEGIN");
+
+	if (const auto* w = std::get_if<Write>(&message))
+		return applier_->write(*w);
+	if (const auto* d = std::get_if<Discard>(&message))
+		return applier_->discard(*d);
+	if (const auto* f = std::get_if<Flush>(&message))
+		return applier_->flush(*f);
+	if (const auto* end = std::get_if<ResyncEnd>(&message)) {
+		if (resyncing_)
+			applier_->end_resync();
+		resyncing_ = false;
+		log(LogLevel::info, "resync ended at seq " + std::to_string(end->last_seq) + ", " +
+					    std::to_string(end->bytes_sent) + " bytes");
+		return {};
+	}
+	if (const auto* clean = std::get_if<Clean>(&message)) {
+		// Marking a secondary's blocks clean needs a kernel call that
+		// does not exist yet: answer so the primary does not wait, and
+		// keep the blocks (costs space here, never data).
+		send(CleanAck{clean->volume, clean->batch, 0});
+		return {};
+	}
+	return hps::fail(describe(message) + " is not a message for a secondary");
+}
+
+SecondaryVolumeStatus SecondaryVolume::status() const
+{
+	SecondaryVolumeStatus s;
+	s.name = name_;
+	s.peer = link_->peer().node;
+	s.resyncing = resyncing_;
+	if (applier_)
+		s.applier = applier_->counters();
+	return s;
+}
+
+} // namespace hpsd::replication

@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// One volume on its secondary, for one link: answers ATTACH by bringing up
+// the local copy (role `secondary`), then hands the primary's WRITEs,
+// DISCARDs and FLUSHes to a ReplicaApplier on that copy's device and sends
+// the acks back.  A new link makes a new SecondaryVolume: what the old one
+// had in flight is the primary's to resync (it never got the acks).
+//
+// One thread: the io_context's, like the Link.
+#pragma once
+
+#include "replication/link.hpp"
+#include "replication/link_settings.hpp"
+#include "replication/replica_applier.hpp"
+
+#include <boost/asio/io_context.hpp>
+
+#include <cstdint>
+#include <deque>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace hpsd::replication {
+
+// Brings up this node's copy of an attached volume: the device path, or a
+// positive errno for ATTACH_ACK (and a log line saying why).
+using EnsureSecondary =
+	std::function<hps::Result<std::filesystem::path, int>(const Attach& attach, const std::string& peer)>;
+
+struct SecondaryVolumeStatus {
+	std::string name;
+	std::string peer;
+	bool resyncing = false;
+	ApplierCounters applier;
+};
+
+class SecondaryVolume {
+public:
+	SecondaryVolume(boost::asio::io_context& io, std::shared_ptr<Link> link, LogFn log,
+			const ApplierOptions& options);
+	~SecondaryVolume();
+	SecondaryVolume(const SecondaryVolume&) = delete;
+	SecondaryVolume& operator=(const SecondaryVolume&) = delete;
+
+	// A message of this volume from the primary.  An error is a protocol
+	// error: the caller closes the link.
+	hps::Result<void, std::string> on_message(const Message& message, const EnsureSecondary& ensure);
+
+	// The link has room again: sends the acks that waited.
+	void writable();
+
+	SecondaryVolumeStatus status() const;
+
+private:
+	void send(Message message);
+	void log(LogLevel level, const std::string& line) const;
+
+	boost::asio::io_context& io_;
+	std::shared_ptr<Link> link_;
+	LogFn log_;
+	ApplierOptions options_;
+	std::string name_;
+	std::filesystem::path device_;
+	bool attached_ = false;
+	bool resyncing_ = false;
+	std::unique_ptr<ReplicaApplier> applier_;
+	std::deque<Message> outbox_;
+	std::shared_ptr<bool> alive_;
+};
+
+} // namespace hpsd::replication
