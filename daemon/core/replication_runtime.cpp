@@ -46,6 +46,7 @@ Json primary_json(const replication::PrimaryVolumeStatus& s)
 		      {"planned_bytes", s.resync_planned},
 		      {"sent_bytes", s.resync_sent},
 		      {"acked_bytes", s.resync_acked},
+		      {"elapsed_ms", s.resync_elapsed.count()},
 		      {"percent", percent}}},
 		{"writes_replicated", s.writes_replicated},
 		{"writes_degraded", s.writes_degraded},

@@ -417,6 +417,7 @@ void PrimaryVolume::begin_round()
 			stats_.resync_planned = changes_.bytes();
 			stats_.resync_sent = 0;
 			stats_.resync_acked = 0;
+			round_started_ = SteadyClock::now();
 			log(LogLevel::info, "resync round " + std::to_string(stats_.resync_rounds) +
 						    ": " + std::to_string(stats_.resync_planned) +
 						    " bytes to send to " + info_.peer);
@@ -519,6 +520,8 @@ void PrimaryVolume::maybe_end_round()
 		return;
 	queue_send(ResyncEnd{info_.id, tracker_.next_seq() - 1, 0, stats_.resync_acked}, {});
 	state_ = ReplicaState::in_sync;
+	stats_.resync_elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+		SteadyClock::now() - round_started_);
 	log(LogLevel::info, "in sync with " + info_.peer + " (round " +
 				    std::to_string(stats_.resync_rounds) + ", " +
 				    std::to_string(stats_.resync_acked) + " bytes resynced)");
@@ -610,6 +613,9 @@ PrimaryVolumeStatus PrimaryVolume::status() const
 	s.state = state_;
 	s.degraded_since = degraded_since_;
 	s.changed_bytes = changes_.bytes();
+	if (state_ == ReplicaState::resyncing)
+		s.resync_elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+			SteadyClock::now() - round_started_);
 	return s;
 }
 

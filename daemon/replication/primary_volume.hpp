@@ -96,6 +96,9 @@ struct PrimaryVolumeStatus {
 	std::uint64_t resync_sent = 0;
 	std::uint64_t resync_acked = 0;
 	std::uint64_t resync_rounds = 0;
+	// The latest round's time from RESYNC_BEGIN to the last ack (so far,
+	// while it runs): with resync_acked, its rate.
+	std::chrono::milliseconds resync_elapsed{0};
 	std::uint64_t writes_replicated = 0;
 	std::uint64_t writes_degraded = 0; // completed without the peer
 	std::uint64_t peer_errors = 0;	   // acks with a non-zero status
@@ -229,6 +232,7 @@ private:
 	std::size_t resync_in_flight_ = 0;
 
 	PrimaryVolumeStatus stats_;
+	std::chrono::steady_clock::time_point round_started_{};
 	std::chrono::system_clock::time_point degraded_since_;
 	std::shared_ptr<bool> alive_;
 };
