@@ -100,14 +100,6 @@ lab_scenario_run() {
 
 # The text run inside VM 0: the scenario's environment, then the scenario.
 lab_scenario_prologue() {
-	cat <<EOF
-export HPS_SRC='$HPS_SRC' HPS_BUILD='$build' HPS_KO='$HPS_KO'
-export LAB_OUT=/run/lab/results LAB_VM=0 LAB_NVME=/dev/nvme0n1
-export PATH='$build/daemon:$build/tools/hpsctl':\$PATH
-if [ -e /run/lab/ceph.conf ]; then
-	export LAB_CEPH_CONF=/run/lab/ceph.conf CEPH_CONF=/run/lab/ceph.conf
-fi
-mkdir -p "\$LAB_OUT"
-exec bash '$(lab_scenario_path "$1")'
-EOF
+	lab_guest_env 0
+	echo "exec bash '$(lab_scenario_path "$1")'"
 }
