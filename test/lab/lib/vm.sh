@@ -119,8 +119,8 @@ lab_vm_kill() {
 	local pid
 	pid=$(lab_vm_pid "$1")
 	if [ -n "$pid" ]; then
-		kill -9 "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null	# reaps it when this shell started it
+		kill -9 "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true	# reaps it when this shell started it
 		for _ in $(seq 100); do
 			lab_pid_alive "$pid" || break
 			sleep 0.1
