@@ -7,21 +7,8 @@
 
 set -euo pipefail
 
-log() { printf '[%s] %s\n' "$(date +%T)" "$*"; }
-die() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
-
-# must CMD...: run CMD; fail the scenario if it fails.
-must() { "$@" || die "command failed (rc=$?): $*"; }
-
-# must_fail CMD...: run CMD; fail the scenario if it succeeds.
-must_fail() {
-	if "$@" >/dev/null 2>&1; then
-		die "command unexpectedly succeeded: $*"
-	fi
-}
-
-# expect_eq GOT WANT WHAT
-expect_eq() { [ "$1" = "$2" ] || die "$3: got '$1', want '$2'"; }
+# log, die, must, must_fail, expect_eq
+source "$HPS_SRC/test/lab/lib/checks.sh"
 
 # hps_module_deps: load the modules dm-hps.ko needs, so a plain insmod of
 # the build tree's module works (modprobe would, once it is installed).

@@ -12,12 +12,21 @@ lab_die() { printf 'lab: error: %s\n' "$*" >&2; exit 2; }
 # lab_vm_ip IDX: the lab address of VM IDX.
 lab_vm_ip() { echo "$LAB_NET_PREFIX.$((10 + $1))"; }
 
+# lab_pid_alive PID: true while PID runs.  A zombie counts as dead: a QEMU
+# killed by another process than its parent may linger as one for a moment.
+lab_pid_alive() {
+	local stat
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	stat=${stat##*) }
+	[ "${stat%% *}" != Z ]
+}
+
 # lab_wait_file PATH TIMEOUT_S [PID]: wait until PATH exists; give up after
 # the timeout or as soon as PID (when given) has died.
 lab_wait_file() {
 	local path=$1 timeout=$2 pid=${3:-} deadline=$((SECONDS + $2))
 	while [ ! -e "$path" ]; do
-		if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
+		if [ -n "$pid" ] && ! lab_pid_alive "$pid"; then
 			return 1
 		fi
 		[ $SECONDS -lt $deadline ] || return 1

@@ -1,8 +1,9 @@
 # Scenarios: test/lab/scenarios/NAME.sh, each with a header the runner reads:
-#   # lab: vms=N ceph=yes|no timeout=SECONDS [nvme=SIZE]
+#   # lab: vms=N ceph=yes|no timeout=SECONDS [nvme=SIZE] [control=vm|host]
 #   # about: one line saying what it checks
 # The script runs inside VM 0 as root with lib.sh's environment (see
-# guest/lib.sh); exit status 0 passes.  A kernel bug line in any VM's console
+# guest/lib.sh), or with control=host on the host, in the run's namespace,
+# acting on the VMs through lib/control.sh; exit status 0 passes.  A kernel bug line in any VM's console
 # fails the scenario whatever the script said.  Sourced by the runner.
 
 # LAB_SCENARIO_DIR: where scenarios live (bench/run points it at bench/scenarios).
@@ -35,21 +36,27 @@ lab_scenario_field() {
 	ceph) echo no ;;
 	timeout) echo 600 ;;
 	nvme) echo "$LAB_VM_NVME_SIZE" ;;
+	control) echo vm ;;
 	esac
 }
 
 # lab_scenario_run NAME: boots its VMs (and the run's Ceph on first need),
 # runs it, collects logs into $results/NAME, prints the verdict line.
 lab_scenario_run() {
-	local name=$1 vms ceph timeout nvme out start i rc reason= bug smp=1
+	local name=$1 vms ceph timeout nvme control out start i rc reason= bug smp=1
 	vms=$(lab_scenario_field "$name" vms)
 	nvme=$(lab_scenario_field "$name" nvme)
 	ceph=$(lab_scenario_field "$name" ceph)
 	timeout=$(lab_scenario_field "$name" timeout)
+	control=$(lab_scenario_field "$name" control)
 	out=$results/$name
 	mkdir -p "$out"
 	start=$SECONDS
 
+	case $control in
+	vm | host) ;;
+	*) echo "FAIL $name: control=$control in its header (vm or host) (log: $out)"; return 1 ;;
+	esac
 	[ "$vms" = 1 ] && smp=2
 	for i in $(seq 0 $((vms - 1))); do
 		rm -rf "$(lab_vm_dir "$i")"
@@ -71,14 +78,22 @@ lab_scenario_run() {
 	done
 
 	if [ -z "$reason" ]; then
-		lab_vm_exec 0 "$timeout" "$(lab_scenario_prologue "$name")" >"$out/scenario.log" 2>&1
+		local t0=$SECONDS
+		if [ "$control" = host ]; then
+			lab_scenario_host "$name" "$timeout" "$vms" "$ceph" "$out" >"$out/scenario.log" 2>&1
+		else
+			lab_vm_exec 0 "$timeout" "$(lab_scenario_prologue "$name")" >"$out/scenario.log" 2>&1
+		fi
 		rc=$?
-		case $rc in
-		0) ;;
-		124) reason="timed out after ${timeout}s" ;;
-		125) reason="vm0 died" ;;
-		*) reason="exit status $rc: $(grep -a '^FAIL: ' "$out/scenario.log" | tail -n1 | cut -c7-)" ;;
-		esac
+		# 124 and 125 are the runner's own only in VM 0 (lab_vm_exec); a
+		# host script's 124 is timeout's only once its time is up.
+		if [ $rc = 124 ] && { [ "$control" = vm ] || [ $((SECONDS - t0)) -ge "$timeout" ]; }; then
+			reason="timed out after ${timeout}s"
+		elif [ $rc = 125 ] && [ "$control" = vm ]; then
+			reason="vm0 died"
+		elif [ $rc != 0 ]; then
+			reason="exit status $rc: $(grep -a '^FAIL: ' "$out/scenario.log" | tail -n1 | cut -c7-)"
+		fi
 	fi
 
 	for i in $(seq 0 $((vms - 1))); do
@@ -98,16 +113,35 @@ lab_scenario_run() {
 	return 1
 }
 
+# lab_scenario_host NAME TIMEOUT VMS CEPH OUT: run a control=host scenario
+# on the host, as root, inside the run's namespace, with the environment
+# lib/control.sh documents.  timeout gives it a process group of its own,
+# killed whole once the script ends, so nothing it left in the background
+# (a vm_run, a QEMU it booted) outlives it; the caller then kills the VMs
+# by their pid files as for any scenario.
+lab_scenario_host() {
+	local name=$1 timeout=$2 vms=$3 ceph=$4 out=$5 pid rc
+	(
+		export HPS_SRC HPS_BUILD HPS_KO LAB_NS LAB_SCRATCH LAB_KVER \
+			LAB_INITRAMFS LAB_ACCEL LAB_EXPOSE LAB_VM_MEM
+		export LAB_VMS=$vms LAB_TIMEOUT=$timeout LAB_OUT=$out/host-results
+		export PATH=$HPS_BUILD/daemon:$HPS_BUILD/tools/hpsctl:$PATH
+		if [ "$ceph" = yes ]; then
+			export LAB_CEPH_CONF=$LAB_CEPH_DIR/ceph.conf CEPH_CONF=$LAB_CEPH_DIR/ceph.conf
+		fi
+		mkdir -p "$LAB_OUT"
+		exec timeout "$timeout" ip netns exec "$LAB_NS" \
+			bash "$(lab_scenario_path "$name")" </dev/null
+	) &
+	pid=$!
+	wait "$pid"
+	rc=$?
+	kill -9 -- "-$pid" 2>/dev/null
+	return "$rc"
+}
+
 # The text run inside VM 0: the scenario's environment, then the scenario.
 lab_scenario_prologue() {
-	cat <<EOF
-export HPS_SRC='$HPS_SRC' HPS_BUILD='$build' HPS_KO='$HPS_KO'
-export LAB_OUT=/run/lab/results LAB_VM=0 LAB_NVME=/dev/nvme0n1
-export PATH='$build/daemon:$build/tools/hpsctl':\$PATH
-if [ -e /run/lab/ceph.conf ]; then
-	export LAB_CEPH_CONF=/run/lab/ceph.conf CEPH_CONF=/run/lab/ceph.conf
-fi
-mkdir -p "\$LAB_OUT"
-exec bash '$(lab_scenario_path "$1")'
-EOF
+	lab_guest_env 0
+	echo "exec bash '$(lab_scenario_path "$1")'"
 }

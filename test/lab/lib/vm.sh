@@ -22,12 +22,22 @@ lab_accel_probe() {
 	if grep -q 'hps-lab: probe ok' <<<"$out"; then echo kvm; else echo tcg; fi
 }
 
-# lab_vm_start IDX [SMP [NVME_SIZE]]: boot VM IDX in the background.
+# lab_vm_start IDX [SMP [NVME_SIZE]]: boot VM IDX in the background.  The
+# NVMe image is made only when missing, so a VM booted again (lab_vm_boot)
+# finds what it wrote before; the runner deletes the VM's directory between
+# scenarios for a blank disk.  The console log is appended to, one
+# "hps-lab: vmN boot K" line before each boot, so no boot's log is lost.
 lab_vm_start() {
-	local idx=$1 smp=${2:-1} nvme=${3:-$LAB_VM_NVME_SIZE} dir ip mac cpu
+	local idx=$1 smp=${2:-1} nvme=${3:-$LAB_VM_NVME_SIZE} dir ip mac cpu boot
 	dir=$(lab_vm_dir "$idx")
 	mkdir -p "$dir/share"
-	truncate -s "$nvme" "$dir/nvme0.img"
+	[ -e "$dir/nvme0.img" ] || truncate -s "$nvme" "$dir/nvme0.img"
+	echo "$smp" >"$dir/smp"
+	boot=$(($(cat "$dir/boots" 2>/dev/null || echo 0) + 1))
+	echo "$boot" >"$dir/boots"
+	# The previous boot's readiness and unclaimed commands are stale.
+	rm -f "$dir/share/ready" "$dir/share/cmd/"*.sh
+	echo "hps-lab: vm$idx boot $boot" >>"$dir/console.log"
 	lab_net_tap "$LAB_NS" "$idx"
 	ip=$(lab_vm_ip "$idx")
 	mac=$(printf '52:54:00:51:64:%02x' $((10 + idx)))
@@ -37,7 +47,7 @@ lab_vm_start() {
 		-name "hpslab-vm$idx" -accel "$LAB_ACCEL" -cpu "$cpu" \
 		-m "$LAB_VM_MEM" -smp "$smp" \
 		-display none -vga none -no-reboot -monitor none \
-		-serial "file:$dir/console.log" \
+		-chardev "file,id=con0,path=$dir/console.log,append=on" -serial chardev:con0 \
 		-kernel "/boot/vmlinuz-$LAB_KVER" -initrd "$LAB_INITRAMFS" \
 		-append "console=ttyS0 panic=1 hps.init=$LAB_DIR/guest/init hps.name=vm$idx hps.ip=$ip/24 hps.expose=${LAB_EXPOSE:-}" \
 		-fsdev "local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap" \
@@ -48,45 +58,87 @@ lab_vm_start() {
 		-device "nvme,serial=hpslab${idx}n0,drive=nv0" \
 		-netdev "tap,id=net0,ifname=tap$idx,script=no,downscript=no" \
 		-device "virtio-net-pci,netdev=net0,mac=$mac" \
-		</dev/null >"$dir/qemu.log" 2>&1 &
+		</dev/null >>"$dir/qemu.log" 2>&1 &
 	echo $! >"$dir/qemu.pid"
 }
 
-lab_vm_pid() { cat "$(lab_vm_dir "$1")/qemu.pid" 2>/dev/null; }
+# lab_vm_boot IDX: boot VM IDX again after lab_vm_kill, with its first
+# boot's CPUs and the same disk (its contents kept).
+lab_vm_boot() {
+	local dir
+	dir=$(lab_vm_dir "$1")
+	[ -e "$dir/nvme0.img" ] || { lab_log "vm$1 was never started"; return 1; }
+	lab_vm_start "$1" "$(cat "$dir/smp")"
+}
+
+# lab_vm_pid IDX: the pid of VM IDX's QEMU; nothing when it is not running
+# (the pid file may be stale once QEMU died, and its pid reused).
+lab_vm_pid() {
+	local pid
+	pid=$(cat "$(lab_vm_dir "$1")/qemu.pid" 2>/dev/null) || return 0
+	lab_pid_alive "$pid" || return 0
+	tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | grep -qx "hpslab-vm$1" && echo "$pid"
+	return 0
+}
 
 # lab_vm_wait_ready IDX TIMEOUT_S
 lab_vm_wait_ready() {
-	local dir
+	local dir pid
 	dir=$(lab_vm_dir "$1")
-	lab_wait_file "$dir/share/ready" "$2" "$(lab_vm_pid "$1")"
+	pid=$(lab_vm_pid "$1")
+	[ -n "$pid" ] && lab_wait_file "$dir/share/ready" "$2" "$pid"
 }
 
 # lab_vm_exec IDX TIMEOUT_S SCRIPT: run the bash text SCRIPT inside VM IDX;
 # its output goes to stdout, its exit status is returned (124 on timeout,
-# 125 when the VM died).
+# 125 when the VM is not running or died before the command ended).
 lab_vm_exec() {
-	local idx=$1 timeout=$2 script=$3 dir id rc
+	local idx=$1 timeout=$2 script=$3 dir id pid rc
 	dir=$(lab_vm_dir "$idx")/share
-	id=c$(date +%s%N)
+	pid=$(lab_vm_pid "$idx")
+	[ -n "$pid" ] || return 125
+	id=c$(date +%s%N)$RANDOM
 	printf '%s\n' "$script" >"$dir/$id.tmp"
 	mv "$dir/$id.tmp" "$dir/cmd/$id.sh"
-	if lab_wait_file "$dir/out/$id.rc" "$timeout" "$(lab_vm_pid "$idx")"; then
+	if lab_wait_file "$dir/out/$id.rc" "$timeout" "$pid" || [ -e "$dir/out/$id.rc" ]; then
 		rc=$(cat "$dir/out/$id.rc")
-	elif kill -0 "$(lab_vm_pid "$idx")" 2>/dev/null; then
+	elif lab_pid_alive "$pid"; then
 		rc=124
 	else
+		rm -f "$dir/cmd/$id.sh"	# never claimed: must not run at the next boot
 		rc=125
 	fi
 	cat "$dir/out/$id.log" 2>/dev/null
 	return "$rc"
 }
 
-# lab_vm_kill IDX: power off at once (no clean shutdown).
+# lab_vm_kill IDX: power off at once, like pulling the plug (no shutdown;
+# what the guest's disk acknowledged stays in the image).  Returns once
+# QEMU is gone, so its tap and disk image can be used by the next boot.
 lab_vm_kill() {
 	local pid
 	pid=$(lab_vm_pid "$1")
-	[ -n "$pid" ] || return 0
-	kill -9 "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
+	if [ -n "$pid" ]; then
+		kill -9 "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true	# reaps it when this shell started it
+		for _ in $(seq 100); do
+			lab_pid_alive "$pid" || break
+			sleep 0.1
+		done
+	fi
 	rm -f "$(lab_vm_dir "$1")/qemu.pid"
+}
+
+# lab_guest_env IDX: the shell text that sets a scenario's environment in
+# VM IDX (see README.md, "Writing a scenario").  Needs HPS_BUILD, HPS_KO.
+lab_guest_env() {
+	cat <<EOF
+export HPS_SRC='$HPS_SRC' HPS_BUILD='$HPS_BUILD' HPS_KO='$HPS_KO'
+export LAB_OUT=/run/lab/results LAB_VM=$1 LAB_NVME=/dev/nvme0n1
+export PATH='$HPS_BUILD/daemon:$HPS_BUILD/tools/hpsctl':\$PATH
+if [ -e /run/lab/ceph.conf ]; then
+	export LAB_CEPH_CONF=/run/lab/ceph.conf CEPH_CONF=/run/lab/ceph.conf
+fi
+mkdir -p "\$LAB_OUT"
+EOF
 }
