@@ -71,7 +71,7 @@ void Engine::on_command(std::uint16_t tag, int res, const hps_io_desc& desc,
 	}
 	const Request& req = *decoded;
 	std::span<std::byte> data;
-	if (req.op == Op::read || req.op == Op::write)
+	if (req.op == Op::read || req.op == Op::write || req.op == Op::replicate)
 		data = buffer.first(static_cast<std::size_t>(req.len));
 	tags_[tag] = TagState::backend;
 	in_backend_++;

@@ -88,6 +88,10 @@ std::uint64_t PrimaryVolume::expand_end(std::uint64_t end) const noexcept
 void PrimaryVolume::replicate(std::uint64_t offset, std::span<const std::byte> data, bool fua,
 			      Done done)
 {
+	if (data.empty()) { // the channel always hands a REPLICATE's data
+		done(-EINVAL);
+		return;
+	}
 	if (!live()) {
 		changes_.mark(offset, data.size());
 		stats_.writes_degraded++;

@@ -39,8 +39,8 @@ repl_setup() {
     "listen": "0.0.0.0:7790",
     "cluster_id": "$REPL_CLUSTER_ID",
     "secret_file": "$REPL_SECRET",
-    "keepalive_ms": 500,
-    "peer_timeout_ms": 3000,
+    "keepalive_ms": 1000,
+    "peer_timeout_ms": 10000,
     "peers": [{"node": "$peer", "address": "$peer_ip:7790"}]
   }${extra:+,
   $extra}
