@@ -48,7 +48,8 @@ log "recorded for resync: $changed bytes"
 log "the secondary's hpsd returns: resync"
 on $S "$(node 'repl_start')"
 on $P "$(node 'wait_replica r1 in_sync 300; ctl volume show r1')"
-read -r planned acked elapsed < <(vm_run $P "$(node 'ctl --format json volume show r1 | json_get replica.resync.planned_bytes replica.resync.acked_bytes replica.resync.elapsed_ms | tr "\n" " "')" | tail -n1)
+vals=$(vm_run $P "$(node 'ctl --format json volume show r1 | json_get replica.resync.planned_bytes replica.resync.acked_bytes replica.resync.elapsed_ms | tr "\n" " "')" | tail -n1)
+read -r planned acked elapsed <<<"$vals" || true
 log "resync: planned $planned, acked $acked bytes in $elapsed ms"
 [ "$planned" = "$changed" ] || die "resync planned $planned bytes, the change log had $changed"
 [ "$acked" = "$planned" ] || die "resync acked $acked of $planned bytes"
