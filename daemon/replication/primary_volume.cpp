@@ -519,8 +519,9 @@ void PrimaryVolume::read_done(std::uint64_t cookie, int result)
 
 void PrimaryVolume::maybe_end_round()
 {
+	// A run waiting for the recovery limit was taken from the log already.
 	if (state_ != ReplicaState::resyncing || !link_ || round_pending_ || resync_in_flight_ != 0 ||
-	    !changes_.empty())
+	    !changes_.empty() || deferred_)
 		return;
 	queue_send(ResyncEnd{info_.id, tracker_.next_seq() - 1, 0, stats_.resync_acked}, {});
 	state_ = ReplicaState::in_sync;

@@ -333,3 +333,49 @@ TEST_CASE("primary volume: a refused ATTACH leaves it degraded", "[replication][
 	CHECK(result == 0);
 	CHECK(h.volume->status().changed_bytes == 4096);
 }
+
+TEST_CASE("primary volume: the recovery limit defers runs, and the round waits for them",
+	  "[replication][primary]")
+{
+	boost::asio::io_context io;
+	auto link = std::make_shared<FakeLink>("stor-2", 64 << 10);
+	std::vector<std::function<void(int)>> reads;
+	PrimaryVolumeHooks hooks;
+	hooks.barrier = [](std::function<void()> step, std::function<void(std::string)> done) {
+		step();
+		done("");
+	};
+	hooks.read = [&](std::uint64_t, std::span<std::byte>, std::function<void(int)> done) {
+		reads.push_back(std::move(done));
+	};
+	// 1 MB/s: 64 KiB runs, 50 ms of burst, so the second run waits.
+	PrimaryVolume v(io, PrimaryVolumeInfo{7, "db1", "db1", vol_size, 4096, "stor-2"}, hooks, 1, true);
+	auto data = bytes(64 << 10);
+	for (std::uint64_t i = 0; i < 3; i++)
+		v.replicate(i * (1 << 20), data, false, [](int) {});
+	v.link_up(link);
+	REQUIRE(v.on_message(AttachAck{7, 0}));
+	std::set<std::uint64_t> acked;
+	auto serve = [&] {
+		auto r = std::move(reads);
+		reads.clear();
+		for (auto& done : r)
+			done(0);
+		link->release_all();
+		for (const auto& w : link->sent_of<Write>())
+			if (acked.insert(w.seq).second)
+				REQUIRE(v.on_message(WriteAck{7, w.seq, 0}));
+	};
+	serve();
+	// Not in sync while a run waits for the limit.
+	CHECK(v.status().state == ReplicaState::resyncing);
+	CHECK(link->sent_of<ResyncEnd>().empty());
+	for (int i = 0; i < 50 && v.status().state != ReplicaState::in_sync; i++) {
+		io.run_for(std::chrono::milliseconds(20));
+		serve();
+	}
+	CHECK(v.status().state == ReplicaState::in_sync);
+	CHECK(v.status().resync_acked == 3 * (64 << 10));
+	REQUIRE(link->sent_of<ResyncEnd>().size() == 1);
+	CHECK(link->sent_of<ResyncEnd>()[0].bytes_sent == 3 * (64 << 10));
+}
