@@ -8,9 +8,9 @@
 //
 // Frames travel whole, one per SEND; the receiver decodes each from the
 // buffer it landed in (codec's decode()).  Sending: the SendQueue's frames
-// are copied into a registered send ring (rdma_send_ring.hpp), one SGE
-// each, and posted as SEND_WITH_IMM, several per ibv_post_send, only every
-// few signalled (rdma_send_window.hpp).  Flow control is credits, carried
+// are copied into a registered send ring, one SGE each, and posted as
+// SEND_WITH_IMM, several per ibv_post_send, only every few signalled
+// (rdma_sender.hpp).  Flow control is credits, carried
 // in the immediate data (rdma_credits.hpp), so a SEND always finds a
 // receive buffer.  PROTOCOL.md, "RDMA transport", has the whole picture.
 //
@@ -30,8 +30,7 @@
 #include "replication/rdma_credits.hpp"
 #include "replication/rdma_endpoint.hpp"
 #include "replication/rdma_options.hpp"
-#include "replication/rdma_send_ring.hpp"
-#include "replication/rdma_send_window.hpp"
+#include "replication/rdma_sender.hpp"
 #include "replication/send_queue.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -148,17 +147,11 @@ private:
 	SendQueue tx_;
 
 	RdmaCredits credits_;
-	SendWindow window_;
-	SendRing ring_;			       // over buffer ring_buffer_
-	Buffer ring_buffer_ = Buffer::handshake_send; // the data ring once authenticated
-	std::size_t max_frame_out_;	       // the largest frame this side sends now
-	std::size_t receive_frame_ = 0;	       // bytes per data receive buffer
-	std::optional<std::uint64_t> last_send_; // closing: the id of the last frame's SEND
+	RdmaSender sender_;
+	std::size_t receive_frame_ = 0; // bytes per data receive buffer
 	// Completions taken from the queue and not handled yet: those after
 	// the handshake's last wait for start().
 	std::deque<ibv_wc> held_;
-	std::vector<ibv_send_wr> wrs_; // scratch for pump()
-	std::vector<ibv_sge> sges_;
 
 	// The connection; gone once closed.  Before the waits below, so those
 	// are destroyed (released) first.
