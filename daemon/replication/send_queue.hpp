@@ -31,6 +31,11 @@ public:
 	// closing link sends.
 	void force_push(EncodedFrame frame, Release release);
 
+	// The frame at the head of the queue (not empty()), for a transport
+	// that sends whole frames (RDMA): it takes the frame with
+	// written(its size) once it has copied or posted it.
+	const EncodedFrame& front() const noexcept { return frames_.front().frame; }
+
 	// Views of the bytes not yet written, in order, at most `max_buffers`
 	// of them (a gather write's limit).
 	void gather(std::vector<std::span<const std::byte>>& out, std::size_t max_buffers) const;

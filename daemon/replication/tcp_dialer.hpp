@@ -13,6 +13,7 @@
 #pragma once
 
 #include "config/listen_address.hpp"
+#include "replication/dial_options.hpp"
 #include "replication/link.hpp"
 #include "replication/link_settings.hpp"
 
@@ -24,12 +25,6 @@
 #include <string>
 
 namespace hpsd::replication {
-
-struct DialOptions {
-	std::chrono::milliseconds connect_timeout{5000};
-	std::chrono::milliseconds first_retry{100};
-	std::chrono::milliseconds max_retry{3000};
-};
 
 class TcpDialer {
 public:

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "replication/tcp_link.hpp"
 
-#include "replication/check.hpp"
 #include "replication/codec.hpp"
+#include "replication/link_common.hpp"
 
 #include <boost/asio/error.hpp>
 #include <boost/asio/post.hpp>
@@ -14,16 +14,10 @@ namespace {
 
 namespace asio = boost::asio;
 
-// Before authentication a peer may send only handshake frames (the
-// largest, an ERROR, has 204 payload bytes): an unauthenticated stranger
-// gets no bigger buffer than this.
-constexpr std::size_t handshake_max_frame = header_bytes + 256;
 // How much to read at a time once authenticated.
 constexpr std::size_t read_chunk = 64 * 1024;
 // Buffers per gather write (Linux's writev takes more; Asio passes 64).
 constexpr std::size_t max_write_buffers = 64;
-// How long a closing link waits for its GOODBYE or ERROR to go out.
-constexpr std::chrono::milliseconds close_linger{500};
 
 std::string endpoint_text(const asio::ip::tcp::socket& socket)
 {
@@ -36,43 +30,15 @@ std::string endpoint_text(const asio::ip::tcp::socket& socket)
 	       std::to_string(ep.port());
 }
 
-// An ERROR's text: printable ASCII, not too long, whatever the reason says.
-std::string error_text(std::string_view reason)
-{
-	std::string text(reason.substr(0, max_error_text_chars));
-	for (char& c : text)
-		if (c < 0x20 || c > 0x7e)
-			c = '?';
-	return text;
-}
-
-bool is_handshake_message(const Message& message)
-{
-	return std::holds_alternative<Hello>(message) || std::holds_alternative<Challenge>(message) ||
-	       std::holds_alternative<Response>(message);
-}
-
-std::string ms(std::chrono::milliseconds d)
-{
-	return std::to_string(d.count()) + " ms";
-}
-
 } // namespace
 
 hps::Result<std::shared_ptr<TcpLink>, std::string>
 TcpLink::create(Socket socket, Handshake::Role role, std::optional<std::string> expected_peer,
 		const LinkSettings& settings, Hooks hooks)
 {
-	if (!settings.secret || !settings.nonces)
-		return hps::fail(std::string("replication: link settings without a secret or nonces"));
-	HandshakeConfig config;
-	config.cluster = settings.cluster;
-	config.node = settings.node;
-	config.expected_peer = std::move(expected_peer);
-	config.max_write_bytes = settings.max_write_bytes;
-	auto handshake = Handshake::create(role, std::move(config), *settings.secret, *settings.nonces);
+	auto handshake = make_handshake(role, std::move(expected_peer), settings);
 	if (!handshake)
-		return hps::fail("replication: " + handshake.error());
+		return hps::fail(std::move(handshake).error());
 	return std::make_shared<TcpLink>(Passkey{}, std::move(socket), std::move(handshake).value(),
 					 settings, std::move(hooks));
 }
@@ -82,7 +48,7 @@ TcpLink::TcpLink(Passkey, Socket socket, Handshake handshake, const LinkSettings
 	: settings_(settings), hooks_(std::move(hooks)), handshake_(std::move(handshake)),
 	  remote_(endpoint_text(socket)),
 	  keepalive_(settings.keepalive, settings.peer_timeout, Clock::now()),
-	  rx_(handshake_max_frame, handshake_max_frame), tx_(settings.send_limits),
+	  rx_(handshake_frame_bytes, handshake_frame_bytes), tx_(settings.send_limits),
 	  timer_(socket.get_executor()), socket_(std::move(socket))
 {
 }
@@ -279,15 +245,8 @@ hps::Result<void, SendError> TcpLink::send(const Message& message, Release relea
 {
 	if (!is_open())
 		return hps::fail(SendError{SendError::Kind::closed, {}});
-	if (is_handshake_message(message))
-		return hps::fail(SendError{SendError::Kind::invalid,
-					   std::string(to_string(type_of(message))) +
-						   " belongs to the handshake"});
-	// What the peer accepts: the agreed version, its largest WRITE.
-	const Limits peer_limits{peer_.version, peer_.version, peer_.max_write_bytes,
-				 Limits{}.max_clean_entries};
-	if (auto valid = check(message, peer_limits); !valid)
-		return hps::fail(SendError{SendError::Kind::invalid, std::move(valid).error()});
+	if (auto ok = check_send(message, peer_); !ok)
+		return ok;
 	const bool was_empty = tx_.empty();
 	if (!tx_.try_push(encode_split(message, send_version()), std::move(release)))
 		return hps::fail(SendError{SendError::Kind::queue_full, {}});
