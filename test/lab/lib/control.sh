@@ -47,6 +47,22 @@ source \"\$HPS_SRC/test/lab/guest/lib.sh\"
 $text"
 }
 
+# vm_must [-t SECS] N [TEXT]: vm_run that fails the scenario when TEXT
+# fails, quoting the VM's own FAIL line (or why vm_run failed).
+vm_must() {
+	local n=${1:-} out rc=0 why
+	[ "$n" = -t ] && n=${3:-}
+	out=$(vm_run "$@") || rc=$?
+	[ -z "$out" ] || printf '%s\n' "$out"
+	[ $rc = 0 ] && return 0
+	case $rc in
+	124) why="timed out" ;;
+	125) why="it is off or died" ;;
+	*) why=$(grep -a '^FAIL: ' <<<"$out" | tail -n1 | cut -c7-) ;;
+	esac
+	die "vm$n: ${why:-exit status $rc}"
+}
+
 # vm_poweroff N...: pull the plug on each VM N (QEMU killed with SIGKILL; what
 # its disk acknowledged stays in the image, see README.md).  A command
 # running in it ends with vm_run returning 125.

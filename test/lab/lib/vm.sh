@@ -60,6 +60,9 @@ lab_vm_start() {
 		-device "virtio-net-pci,netdev=net0,mac=$mac" \
 		</dev/null >>"$dir/qemu.log" 2>&1 &
 	echo $! >"$dir/qemu.pid"
+	# Out of the job table: a QEMU killed by another process (a control=host
+	# scenario's vm_poweroff) must not make this shell print "Killed".
+	disown $!
 }
 
 # lab_vm_boot IDX: boot VM IDX again after lab_vm_kill, with its first
@@ -120,7 +123,6 @@ lab_vm_kill() {
 	pid=$(lab_vm_pid "$1")
 	if [ -n "$pid" ]; then
 		kill -9 "$pid" 2>/dev/null || true
-		wait "$pid" 2>/dev/null || true	# reaps it when this shell started it
 		for _ in $(seq 100); do
 			lab_pid_alive "$pid" || break
 			sleep 0.1
