@@ -6,20 +6,13 @@ source "$HPS_SRC/test/lab/lib/control.sh"
 P=0 S=1
 LIMIT_MBPS=4
 node() { echo "source \"\$HPS_SRC/test/lab/guest/repl.sh\"; $1"; }
-# on N TEXT: run TEXT in VM N, show its output, fail the scenario if it fails.
-on() {
-	local out rc=0
-	out=$(vm_run "$1" "$2") || rc=$?
-	[ -z "$out" ] || printf '%s\n' "$out"
-	[ $rc = 0 ] || die "vm$1: $(grep -a '^FAIL: ' <<<"$out" | tail -n1 | cut -c7-) (exit status $rc)"
-}
 
 log "both nodes: module, blank cache disk, hpsd with replication (primary: recovery limit $LIMIT_MBPS MB/s)"
-on $P "$(node "repl_setup lab-vm1 $(vm_ip $S) '\"recovery_bandwidth_mbps\": $LIMIT_MBPS'; repl_start")"
-on $S "$(node "repl_setup lab-vm0 $(vm_ip $P); repl_start")"
+vm_must $P "$(node "repl_setup lab-vm1 $(vm_ip $S) '\"recovery_bandwidth_mbps\": $LIMIT_MBPS'; repl_start")"
+vm_must $S "$(node "repl_setup lab-vm0 $(vm_ip $P); repl_start")"
 
 log "volume r1 on vm0 with its replica on vm1"
-on $P "$(node 'must ctl volume create r1 --size 256M --replica-node lab-vm1; wait_replica r1 in_sync 120; ctl volume show r1')"
+vm_must $P "$(node 'must ctl volume create r1 --size 256M --replica-node lab-vm1; wait_replica r1 in_sync 120; ctl volume show r1')"
 roles=$(vm_run $S "$(node 'ctl --format json volume show r1 | json_get role peer | tr "\n" " "')")
 [ "$(echo $roles)" = "secondary lab-vm0" ] || die "vm1's r1 is '$roles', not the secondary of lab-vm0"
 
@@ -36,8 +29,8 @@ vm_run $P "fio --name=load --filename=/dev/mapper/hps-r1 --direct=1 --ioengine=l
 	>"$LAB_OUT/fio-load.log" 2>&1 &
 fio_pid=$!
 sleep 8
-on $S "$(node 'repl_kill')"
-on $P "$(node 'wait_replica r1 degraded 30')"
+vm_must $S "$(node 'repl_kill')"
+vm_must $P "$(node 'wait_replica r1 degraded 30')"
 wait "$fio_pid" || { cat "$LAB_OUT/fio-load.log"; die "fio on the primary failed while the peer was gone"; }
 log "fio done with no error while degraded"
 changed=$(vm_run $P "$(node 'replica_field r1 changed_bytes')" | tail -n1)
@@ -46,8 +39,8 @@ log "recorded for resync: $changed bytes"
 [ "$changed" -le $((32 << 20)) ] || die "$changed bytes recorded, more than fio's 32 MiB region"
 
 log "the secondary's hpsd returns: resync"
-on $S "$(node 'repl_start')"
-on $P "$(node 'wait_replica r1 in_sync 300; ctl volume show r1')"
+vm_must $S "$(node 'repl_start')"
+vm_must $P "$(node 'wait_replica r1 in_sync 300; ctl volume show r1')"
 vals=$(vm_run $P "$(node 'ctl --format json volume show r1 | json_get replica.resync.planned_bytes replica.resync.acked_bytes replica.resync.elapsed_ms | tr "\n" " "')" | tail -n1)
 read -r planned acked elapsed <<<"$vals" || true
 log "resync: planned $planned, acked $acked bytes in $elapsed ms"
@@ -66,6 +59,6 @@ log "primary $sum_p, secondary $sum_s"
 [ -n "$sum_p" ] && [ "$sum_p" = "$sum_s" ] || die "the copies differ after the resync"
 
 log "clean stop of both hpsd"
-on $P "$(node 'repl_stop')"
-on $S "$(node 'repl_stop')"
+vm_must $P "$(node 'repl_stop')"
+vm_must $S "$(node 'repl_stop')"
 log "PASS"
