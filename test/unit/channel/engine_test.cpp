@@ -261,3 +261,15 @@ TEST_CASE("channel server: without the module it reports why and stops cleanly",
 	CHECK(logs.front().find("channel: not attached: no /nonexistent/hps-channel") == 0);
 	CHECK(logs.back() == "channel: stopped");
 }
+
+TEST_CASE("engine: a REPLICATE carries its data, a REPL_FLUSH none", "[channel]")
+{
+	Fixture f;
+	f.engine.start();
+	f.deliver(0, HPS_OP_REPLICATE, 8192);
+	f.deliver(1, HPS_OP_REPL_FLUSH, 0);
+	REQUIRE(f.backend.sizes.size() == 2);
+	// The data the peer must get: without it nothing can be replicated.
+	CHECK(f.backend.sizes[0] == 8192);
+	CHECK(f.backend.sizes[1] == 0);
+}
