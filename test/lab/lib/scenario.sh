@@ -73,7 +73,7 @@ lab_scenario_run() {
 
 	for i in $(seq 0 $((vms - 1))); do
 		[ -n "$reason" ] && break
-		lab_vm_wait_ready "$i" 180 || reason="vm$i did not boot"
+		lab_vm_wait_ready "$i" 300 || reason="vm$i did not boot"
 		[ "$ceph" = yes ] && lab_ceph_client_conf "$(lab_vm_dir "$i")/share/ceph.conf"
 	done
 
