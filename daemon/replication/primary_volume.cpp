@@ -558,11 +558,11 @@ void PrimaryVolume::link_lost(const std::string& reason)
 	if (deferred_)
 		changes_.mark(deferred_->offset, deferred_->length);
 	deferred_.reset();
+	// ChangeLog::mark rounds out to whole blocks itself.
 	// What the peer did not ack may be missing there, and so may what it
 	// acked since its last metadata commit (a power loss there drops it).
 	for (const auto& [seq, range] : unflushed_)
-		changes_.mark(expand_start(range.first), expand_end(range.first + range.second) -
-								 expand_start(range.first));
+		changes_.mark(range.first, range.second);
 	unflushed_.clear();
 	seq_part_.clear();
 	AckTracker::Abandoned left = tracker_.abandon();
@@ -574,7 +574,7 @@ void PrimaryVolume::link_lost(const std::string& reason)
 		if (p.acks_left == 0)
 			continue; // a request of several parts: done already
 		p.acks_left = 0;
-		changes_.mark(expand_start(p.offset), expand_end(p.offset + p.length) - expand_start(p.offset));
+		changes_.mark(p.offset, p.length);
 		if (p.kind == Kind::resync) {
 			p.abandoned = true;
 		} else {
