@@ -36,6 +36,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace hpsd::backend {
 
@@ -57,6 +58,13 @@ struct RbdError {
 using RbdDone = std::function<void(int result)>;
 
 class RbdSession;
+
+// One holder of an image's advisory lock.
+struct RbdLocker {
+	std::string client;  // "client.4711"
+	std::string cookie;  // the holder's own string
+	std::string address; // "192.168.1.10:0/3141592653"
+};
 
 // One user's share of an image the session has open.  Move-only; dropping
 // it releases the share, and the last share closes the image (rbd_close
@@ -129,7 +137,32 @@ public:
 	// "rbd/db1", for messages.
 	std::string describe(const std::string& name) const;
 
+	// Fencing (volume/ownership.hpp; rbd_session_locks.cpp).  Blocking,
+	// on the caller's thread, bounded by the session's timeouts.
+	//
+	// This client's addresses as the OSDs see it ("ip:port/nonce"),
+	// connecting first: what a new primary blocklists to fence this hpsd.
+	hps::Result<std::vector<std::string>, RbdError> addresses();
+	// The image's advisory lock (rbd lock ls): who holds it, with which
+	// cookie.
+	hps::Result<std::vector<RbdLocker>, RbdError> lockers(const std::string& name);
+	// Takes the image's advisory lock exclusively (-EBUSY: another
+	// holder; -EEXIST: this client with this cookie already).
+	hps::Result<void, RbdError> lock(const std::string& name, const std::string& cookie);
+	hps::Result<void, RbdError> unlock(const std::string& name, const std::string& cookie);
+	hps::Result<void, RbdError> break_lock(const std::string& name, const RbdLocker& locker);
+	// Refuses the client at `address` at every OSD (ceph osd blocklist
+	// add), then waits for the OSD map that says so: a write of that
+	// client that reaches an OSD after this returns is refused.
+	hps::Result<void, RbdError> blocklist(const std::string& address);
+
 private:
+	// The rados_t, connecting first; outside mutex_ it stays until the
+	// destructor.
+	hps::Result<void*, RbdError> cluster();
+	// rbd_open of `name` for one locking call; closed by the caller.
+	hps::Result<void*, RbdError> open_for_lock(const std::string& name);
+
 	friend class RbdImage;
 	struct Call; // one librbd call in flight (rbd_session.cpp)
 

@@ -346,6 +346,31 @@ void add_volume_methods(Dispatcher& dispatcher, hps::volume::Service& service,
 							   ? Json(nullptr)
 							   : Json(outcome->release_error)}};
 	});
+
+	// Blocking: claiming the image asks Ceph (and may blocklist the old
+	// primary's clients), bounded by hpsd's Ceph timeouts.
+	dispatcher.add("volume.promote", [&service, replica_of](const Json& params) -> Result {
+		if (auto checked = only_members(params, {"name", "force"}); !checked)
+			return hps::fail(checked.error());
+		hps::volume::PromoteRequest request;
+		auto name = required_string(params, "name");
+		if (!name)
+			return hps::fail(name.error());
+		request.name = *name;
+		auto force = optional_bool(params, "force");
+		if (!force)
+			return hps::fail(force.error());
+		request.force = *force;
+		auto outcome = service.promote_volume(request);
+		if (!outcome)
+			return hps::fail(outcome.error());
+		return Json{{"promoted", outcome->promoted},
+			    {"fenced_node", outcome->fenced_node.empty() ? Json(nullptr)
+									 : Json(outcome->fenced_node)},
+			    {"fenced_addresses", outcome->fenced_addresses},
+			    {"volume", volume_json(outcome->volume, std::nullopt,
+						   replica_of(outcome->volume.record))}};
+	});
 }
 
 } // namespace hpsd

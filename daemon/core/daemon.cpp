@@ -117,7 +117,7 @@ int run_daemon(const Config& config, const RunOptions& options, Logger& log)
 	channel::ChannelServer channel(default_channel_device, routing, channel_log);
 	Dispatcher dispatcher(log);
 	add_status_method(dispatcher, config, config_path, probe, channel, started);
-	auto volumes = make_volume_service(config, rbd, log);
+	auto volumes = make_volume_service(config, rbd, channel_rbd, log);
 	hps::volume::FlushTracker flushes;
 	std::unique_ptr<ReplicationRuntime> replication;
 	add_volume_methods(dispatcher, *volumes, flushes,

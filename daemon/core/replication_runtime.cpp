@@ -80,16 +80,29 @@ std::unique_ptr<ReplicationRuntime> ReplicationRuntime::start(boost::asio::io_co
 	for (const VolumeRecord& record : volumes.records())
 		if (record.role == VolumeRole::primary)
 			runtime->add(record, false);
-	volumes.on_volume_change([r = runtime.get()](const VolumeRecord& record, bool created) {
+	volumes.on_volume_change([r = runtime.get()](const VolumeRecord& record,
+						     hps::volume::VolumeChange change) {
 		if (!r->manager_)
 			return;
-		if (created) {
+		switch (change) {
+		case hps::volume::VolumeChange::created:
 			r->add(record, true);
-		} else {
+			break;
+		case hps::volume::VolumeChange::promoted:
+			// The old primary's copy may hold writes this one lacks
+			// (in flight when it failed) or be stale: it is resynced
+			// whole when it returns.
+			r->add(record, false);
+			break;
+		case hps::volume::VolumeChange::deleted:
 			r->backend_.set_primary(record.id, false);
 			r->manager_->remove_primary(record.id);
 			r->devices_.erase(record.id);
+			break;
 		}
+	});
+	volumes.on_promote_check([r = runtime.get()](const VolumeRecord& record, bool force) {
+		return r->promote_check(record, force);
 	});
 	return runtime;
 }
@@ -110,6 +123,7 @@ ReplicationRuntime::~ReplicationRuntime()
 void ReplicationRuntime::stop()
 {
 	volumes_.on_volume_change({});
+	volumes_.on_promote_check({});
 	backend_.attach(nullptr);
 	if (manager_)
 		manager_->stop();
@@ -184,9 +198,50 @@ void ReplicationRuntime::read(std::uint32_t volume, std::uint64_t offset, std::s
 	});
 }
 
+hps::Result<void, std::string> ReplicationRuntime::promote_check(const VolumeRecord& record,
+								 bool force) const
+{
+	if (!manager_)
+		return force ? hps::Result<void, std::string>{}
+			     : hps::fail(std::string("replication is not running here, so whether "
+						     "this copy is in sync is unknown (--force "
+						     "promotes it anyway)"));
+	const auto state = manager_->secondary_state(record.name);
+	// Never with the primary still attached: it would go on sending
+	// writes into the new primary's copy.
+	if (state.connected)
+		return hps::fail("its primary " + state.primary +
+				 " is still connected to this node; promote only once it is lost");
+	if (force)
+		return {};
+	if (!state.known)
+		return hps::fail("this copy has not been attached by " + record.peer +
+				 " since hpsd started here, so whether it is in sync is unknown "
+				 "(--force promotes it anyway, losing what it lacks)");
+	if (!state.in_sync)
+		return hps::fail("this copy was not in sync when " + state.primary +
+				 " was lost (mid-resync) (--force promotes it anyway, losing what "
+				 "it lacks)");
+	return {};
+}
+
 Json ReplicationRuntime::replica_json(const VolumeRecord& record) const
 {
-	if (!manager_ || record.role != VolumeRole::primary)
+	if (!manager_)
+		return nullptr;
+	if (record.role == VolumeRole::secondary) {
+		const auto state = manager_->secondary_state(record.name);
+		const char* text = !state.known	     ? "not attached"
+				   : state.connected ? (state.in_sync ? "in_sync" : "resyncing")
+				   : state.in_sync   ? "disconnected_in_sync"
+						     : "disconnected";
+		return Json{{"node", record.peer},
+			    {"copy", true},
+			    {"state", text},
+			    {"connected", state.connected},
+			    {"in_sync", state.in_sync}};
+	}
+	if (record.role != VolumeRole::primary)
 		return nullptr;
 	auto s = manager_->primary_status(record.id);
 	return s ? primary_json(*s) : Json(nullptr);

@@ -44,6 +44,9 @@ public:
 
 	// volume.show's "replica" (PROTOCOL.md); null for a non-primary.
 	hps::api::Json replica_json(const hps::volume::VolumeRecord& record) const;
+	// May this node's secondary copy be promoted (Service::on_promote_check)?
+	hps::Result<void, std::string> promote_check(const hps::volume::VolumeRecord& record,
+						     bool force) const;
 	// replication.status's result.
 	hps::api::Json status_json() const;
 

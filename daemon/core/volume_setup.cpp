@@ -11,7 +11,8 @@
 namespace hpsd {
 
 std::unique_ptr<hps::volume::Service> make_volume_service(const Config& config,
-							   backend::RbdSession& rbd, Logger& log)
+							   backend::RbdSession& rbd,
+							   backend::RbdSession& channel_rbd, Logger& log)
 {
 	hps::volume::LogSink sink{[&log](const std::string& line) { log.info(line); },
 				  [&log](const std::string& line) { log.error(line); }};
@@ -20,7 +21,8 @@ std::unique_ptr<hps::volume::Service> make_volume_service(const Config& config,
 		peers.push_back(p.node);
 	return std::make_unique<hps::volume::Service>(
 		config.state_dir, hps::volume::pool_layout(config.cache_disks, config.partitions_per_disk),
-		hps::volume::make_rbd_image_store(rbd), std::move(sink), std::move(peers));
+		hps::volume::make_rbd_image_store(rbd, {&channel_rbd}), std::move(sink),
+		config.node_name, std::move(peers));
 }
 
 bool start_volume_service(hps::volume::Service& service, const Config& config, Logger& log)

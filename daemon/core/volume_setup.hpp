@@ -11,9 +11,13 @@
 
 namespace hpsd {
 
-// Its RBD images go through `rbd`, which outlives the service.
+// Its RBD images go through `rbd`; `channel_rbd` is hpsd's other Ceph
+// client, named in the image locks so that a promotion elsewhere fences
+// both.  Both outlive the service.
 std::unique_ptr<hps::volume::Service> make_volume_service(const Config& config,
-							   backend::RbdSession& rbd, Logger& log);
+							   backend::RbdSession& rbd,
+							   backend::RbdSession& channel_rbd,
+							   Logger& log);
 
 // Creates state_dir (0700) if missing and brings up pools and volumes.
 // False (logged) when hpsd cannot go on: no state_dir, unreadable registry.

@@ -184,6 +184,9 @@ void Manager::lose(Peer& peer, const std::string& reason)
 		return;
 	peer.link.reset();
 	peer.last_error = reason;
+	for (const auto& [id, v] : peer.secondaries)
+		if (!v->name().empty())
+			lost_secondaries_[v->name()] = {true, false, v->in_sync(), peer.config.node};
 	peer.secondaries.clear();
 	for (auto& [id, v] : primaries_)
 		if (v->info().peer == peer.config.node)
@@ -329,6 +332,17 @@ void Manager::stop()
 			lose(peer, "hpsd is stopping");
 		}
 	}
+}
+
+SecondaryState Manager::secondary_state(const std::string& name) const
+{
+	for (const auto& [node, peer] : peers_)
+		for (const auto& [id, v] : peer.secondaries)
+			if (v->name() == name)
+				return {true, true, v->in_sync(), node};
+	if (auto it = lost_secondaries_.find(name); it != lost_secondaries_.end())
+		return it->second;
+	return {};
 }
 
 } // namespace hpsd::replication

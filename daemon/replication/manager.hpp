@@ -49,6 +49,14 @@ struct ManagerHooks {
 		read;
 };
 
+// What this node knows of its copy of a peer's volume, for a promotion.
+struct SecondaryState {
+	bool known = false;	// attached since hpsd started
+	bool connected = false; // the primary's link is up and has it attached
+	bool in_sync = false;	// now, or when the link was lost
+	std::string primary;	// the node it was attached by
+};
+
 struct PeerStatus {
 	std::string node;
 	std::string address;
@@ -89,6 +97,7 @@ public:
 	void drop(std::uint32_t volume, std::uint64_t offset, std::uint64_t length, Done done);
 
 	std::optional<PrimaryVolumeStatus> primary_status(std::uint32_t volume) const;
+	SecondaryState secondary_state(const std::string& name) const;
 	std::vector<PeerStatus> peers() const;
 
 	// Closes every link (GOODBYE) and stops dialling.
@@ -120,6 +129,8 @@ private:
 	std::unique_ptr<TcpListener> listener_;
 	std::map<std::string, Peer> peers_; // by node
 	std::map<std::uint32_t, std::unique_ptr<PrimaryVolume>> primaries_;
+	// Copies whose link was lost: their state then (by volume name).
+	std::map<std::string, SecondaryState> lost_secondaries_;
 	boost::asio::steady_timer timeout_timer_;
 	bool stopped_ = false;
 	std::string peers_error_; // why there are no links at all

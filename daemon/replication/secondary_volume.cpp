@@ -93,6 +93,7 @@ hps::Result<void, std::string> SecondaryVolume::on_message(const Message& messag
 			resyncing_ = true;
 			applier_->begin_resync();
 		}
+		in_sync_ = begin->bytes_planned == 0;
 		log(LogLevel::info, "resync begins at seq " + std::to_string(begin->first_seq) + ", " +
 					    std::to_string(begin->bytes_planned) + " bytes planned");
 		return {};
@@ -110,6 +111,7 @@ hps::Result<void, std::string> SecondaryVolume::on_message(const Message& messag
 		if (resyncing_)
 			applier_->end_resync();
 		resyncing_ = false;
+		in_sync_ = end->status == 0;
 		log(LogLevel::info, "resync ended at seq " + std::to_string(end->last_seq) + ", " +
 					    std::to_string(end->bytes_sent) + " bytes");
 		return {};

@@ -52,6 +52,13 @@ public:
 
 	SecondaryVolumeStatus status() const;
 
+	// The volume's name once ATTACHed; empty before.
+	const std::string& name() const noexcept { return name_; }
+	// This copy holds every write the primary completed: the last resync
+	// ended well (or had nothing to send) and the link has been live
+	// since.  What a promotion needs.
+	bool in_sync() const noexcept { return in_sync_; }
+
 private:
 	void send(Message message);
 	void log(LogLevel level, const std::string& line) const;
@@ -64,6 +71,7 @@ private:
 	std::filesystem::path device_;
 	bool attached_ = false;
 	bool resyncing_ = false;
+	bool in_sync_ = false;
 	std::unique_ptr<ReplicaApplier> applier_;
 	std::deque<Message> outbox_;
 	std::shared_ptr<bool> alive_;

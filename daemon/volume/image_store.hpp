@@ -9,12 +9,20 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace hpsd::backend {
 class RbdSession;
 }
 
 namespace hps::volume {
+
+// One holder of an image's advisory lock (rbd lock ls).
+struct ImageLocker {
+	std::string client;  // "client.4711"
+	std::string cookie;  // the holder's own string (ownership.hpp)
+	std::string address; // "192.168.1.10:0/3141592653"
+};
 
 class ImageStore {
 public:
@@ -27,11 +35,29 @@ public:
 	virtual hps::Result<void, std::string> remove(const std::string& image) = 0;
 	// "rbd/db1", for messages.
 	virtual std::string describe(const std::string& image) const = 0;
+
+	// Fencing (ownership.hpp).  The addresses of every Ceph client this
+	// hpsd writes with: what another node blocklists to fence it.
+	virtual hps::Result<std::vector<std::string>, std::string> client_addresses() = 0;
+	virtual hps::Result<std::vector<ImageLocker>, std::string>
+	lockers(const std::string& image) = 0;
+	// Exclusive advisory lock with `cookie`.
+	virtual hps::Result<void, std::string> lock(const std::string& image,
+						    const std::string& cookie) = 0;
+	virtual hps::Result<void, std::string> unlock(const std::string& image,
+						      const std::string& cookie) = 0;
+	virtual hps::Result<void, std::string> break_lock(const std::string& image,
+							  const ImageLocker& locker) = 0;
+	// Refused by every OSD from the time this returns.
+	virtual hps::Result<void, std::string> blocklist(const std::string& address) = 0;
 };
 
-// Images through hpsd's one Ceph client, which connects on first use (hpsd
-// starts and serves status without Ceph) and retries a failed connect on
-// the next call; `session` outlives the store.
-std::unique_ptr<ImageStore> make_rbd_image_store(hpsd::backend::RbdSession& session);
+// Images through hpsd's admin Ceph client (`session`), which connects on
+// first use (hpsd starts and serves status without Ceph) and retries a
+// failed connect on the next call.  `others`: hpsd's other clients, whose
+// addresses client_addresses() includes.  All outlive the store.
+std::unique_ptr<ImageStore>
+make_rbd_image_store(hpsd::backend::RbdSession& session,
+		     std::vector<hpsd::backend::RbdSession*> others = {});
 
 } // namespace hps::volume

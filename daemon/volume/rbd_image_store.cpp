@@ -10,7 +10,11 @@ namespace {
 // service's one-line messages.
 class RbdImageStore final : public ImageStore {
 public:
-	explicit RbdImageStore(hpsd::backend::RbdSession& session) : session_(session) {}
+	RbdImageStore(hpsd::backend::RbdSession& session,
+		      std::vector<hpsd::backend::RbdSession*> others)
+		: session_(session), others_(std::move(others))
+	{
+	}
 
 	hps::Result<std::optional<std::uint64_t>, std::string>
 	size_of(const std::string& name) override
@@ -40,15 +44,79 @@ public:
 		return session_.describe(name);
 	}
 
+	hps::Result<std::vector<std::string>, std::string> client_addresses() override
+	{
+		std::vector<std::string> all;
+		auto add = [&all](hpsd::backend::RbdSession& s) -> hps::Result<void, std::string> {
+			auto a = s.addresses();
+			if (!a)
+				return fail(std::move(a).error().message);
+			all.insert(all.end(), a->begin(), a->end());
+			return {};
+		};
+		if (auto ok = add(session_); !ok)
+			return fail(ok.error());
+		for (auto* other : others_)
+			if (auto ok = add(*other); !ok)
+				return fail(ok.error());
+		return all;
+	}
+
+	hps::Result<std::vector<ImageLocker>, std::string>
+	lockers(const std::string& image) override
+	{
+		auto l = session_.lockers(image);
+		if (!l)
+			return fail(std::move(l).error().message);
+		std::vector<ImageLocker> out;
+		for (auto& one : *l)
+			out.push_back({one.client, one.cookie, one.address});
+		return out;
+	}
+
+	hps::Result<void, std::string> lock(const std::string& image,
+					    const std::string& cookie) override
+	{
+		return message_of(session_.lock(image, cookie));
+	}
+
+	hps::Result<void, std::string> unlock(const std::string& image,
+					      const std::string& cookie) override
+	{
+		return message_of(session_.unlock(image, cookie));
+	}
+
+	hps::Result<void, std::string> break_lock(const std::string& image,
+						  const ImageLocker& locker) override
+	{
+		return message_of(
+			session_.break_lock(image, {locker.client, locker.cookie, locker.address}));
+	}
+
+	hps::Result<void, std::string> blocklist(const std::string& address) override
+	{
+		return message_of(session_.blocklist(address));
+	}
+
 private:
+	static hps::Result<void, std::string>
+	message_of(hps::Result<void, hpsd::backend::RbdError> r)
+	{
+		if (!r)
+			return fail(std::move(r).error().message);
+		return {};
+	}
+
 	hpsd::backend::RbdSession& session_;
+	std::vector<hpsd::backend::RbdSession*> others_;
 };
 
 } // namespace
 
-std::unique_ptr<ImageStore> make_rbd_image_store(hpsd::backend::RbdSession& session)
+std::unique_ptr<ImageStore> make_rbd_image_store(hpsd::backend::RbdSession& session,
+						 std::vector<hpsd::backend::RbdSession*> others)
 {
-	return std::make_unique<RbdImageStore>(session);
+	return std::make_unique<RbdImageStore>(session, std::move(others));
 }
 
 } // namespace hps::volume

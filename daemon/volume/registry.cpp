@@ -304,6 +304,16 @@ bool Registry::remove(std::string_view name)
 	return true;
 }
 
+bool Registry::replace(const VolumeRecord& record)
+{
+	auto it = std::find_if(volumes_.begin(), volumes_.end(),
+			       [&](const VolumeRecord& v) { return v.name == record.name; });
+	if (it == volumes_.end() || it->id != record.id)
+		return false;
+	*it = record;
+	return true;
+}
+
 std::uint32_t Registry::next_free_id() const
 {
 	if (volumes_.size() >= max_volume_id)

@@ -83,6 +83,9 @@ public:
 	Result<void> add(VolumeRecord record);
 	// False when no volume has that name.
 	bool remove(std::string_view name);
+	// Changes a volume's role or peer in place; false (and nothing
+	// changed) when no volume has that name and id.
+	bool replace(const VolumeRecord& record);
 
 	// The id the next volume gets: next_id when free, else the lowest free
 	// id above it (wrapping past 2^32-1 to 1); 0 when all are taken.  An

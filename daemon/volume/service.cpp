@@ -4,6 +4,7 @@
 #include "util/errno_text.hpp"
 #include "util/unique_fd.hpp"
 #include "volume/naming.hpp"
+#include "volume/ownership.hpp"
 
 #include <fcntl.h>
 #include <linux/fs.h>
@@ -73,9 +74,10 @@ std::optional<std::uint32_t> table_pool_id(const std::string& params)
 } // namespace
 
 Service::Service(std::filesystem::path state_dir, std::vector<PoolSpec> pools,
-		 std::unique_ptr<ImageStore> images, LogSink log, std::vector<std::string> peers)
+		 std::unique_ptr<ImageStore> images, LogSink log, std::string node,
+		 std::vector<std::string> peers)
 	: state_dir_(std::move(state_dir)), images_(std::move(images)), log_(std::move(log)),
-	  peers_(std::move(peers))
+	  node_(std::move(node)), peers_(std::move(peers))
 {
 	for (auto& spec : pools)
 		pools_.push_back(Pool{std::move(spec), false, {}, "not started"});
@@ -103,14 +105,10 @@ hps::Result<void, std::string> Service::start()
 	registry_ = std::move(loaded).value();
 	for (auto& pool : pools_)
 		start_pool(pool);
-	for (const auto& record : registry_.volumes()) {
-		auto up = bring_up_volume(record);
-		if (up)
-			log_.info("volume " + record.name + " (id " + std::to_string(record.id) + "): " +
-				  *up + " " + mapper_path(volume_device_name(record.name)));
-		else
-			log_.error("volume " + record.name + ": " + up.error());
-	}
+	// A copy: claim_and_bring_up may change a record.
+	const std::vector<VolumeRecord> records = registry_.volumes();
+	for (const auto& record : records)
+		claim_and_bring_up(record);
 	return {};
 }
 
@@ -338,6 +336,10 @@ PoolView Service::view(const Pool& pool)
 VolumeView Service::view(const VolumeRecord& record)
 {
 	VolumeView v{record, mapper_path(volume_device_name(record.name)), false, {}, std::nullopt};
+	if (auto it = unclaimed_.find(record.name); it != unclaimed_.end()) {
+		v.error = "not brought up, its ownership is unknown: " + it->second;
+		return v;
+	}
 	auto dm = control();
 	if (!dm) {
 		v.error = dm.error();
@@ -386,6 +388,7 @@ ApiResult<PoolView> Service::show_pool(std::uint32_t id)
 std::vector<VolumeView> Service::list_volumes()
 {
 	retry_releases();
+	retry_claims();
 	std::vector<VolumeView> views;
 	for (const auto& record : registry_.volumes())
 		views.push_back(view(record));
@@ -394,6 +397,7 @@ std::vector<VolumeView> Service::list_volumes()
 
 ApiResult<VolumeView> Service::show_volume(const std::string& name)
 {
+	retry_claims();
 	const VolumeRecord* record = registry_.find_by_name(name);
 	if (!record)
 		return api_fail(ErrorCode::not_found, "no volume \"" + name + "\"");
@@ -501,6 +505,18 @@ ApiResult<CreateOutcome> Service::create_volume(const CreateRequest& request)
 			log_.error("volume " + request.name + ": rollback: " + removed.error());
 	};
 
+	// A replicated volume's primary holds its image (ownership.hpp).
+	if (role == VolumeRole::primary) {
+		auto claim = claim_image(*images_, request.name, node_, ClaimMode::keep);
+		if (!claim || !claim->held) {
+			roll_back_image();
+			if (!claim)
+				return api_fail(ErrorCode::internal, claim.error());
+			return api_fail(ErrorCode::illegal_state,
+					"RBD image " + images_->describe(request.name) + " is held by " +
+						claim->owner + ", the primary of a volume there");
+		}
+	}
 	VolumeRecord record{request.name, id,	  pool->spec.id,	request.size_bytes,
 			    request.name, role, request.replica_node};
 	auto up = bring_up_volume(record);
@@ -520,7 +536,7 @@ ApiResult<CreateOutcome> Service::create_volume(const CreateRequest& request)
 	}
 	registry_ = std::move(updated);
 	if (volume_change_ && role == VolumeRole::primary)
-		volume_change_(record, true);
+		volume_change_(record, VolumeChange::created);
 	log_.info("volume " + record.name + " created: id " + std::to_string(record.id) + ", pool " +
 		  std::to_string(record.pool_id) + ", " + format_size(record.size_bytes) +
 		  ", image " + images_->describe(record.image) + (image_created ? " (new)" : " (existing)"));
@@ -566,6 +582,10 @@ ApiResult<DeleteOutcome> Service::delete_volume(const DeleteRequest& request)
 	// serves).
 	if (release_image_)
 		release_image_(record);
+	if (record.role == VolumeRole::primary && !record.peer.empty())
+		if (auto released = release_image_claim(*images_, record.image, node_); !released)
+			log_.error("volume " + record.name + ": " + released.error() +
+				   " (the lock stays until a promotion or a claim breaks it)");
 	bool image_deleted = false;
 	if (request.delete_image) {
 		if (auto removed = images_->remove(record.image); !removed)
@@ -582,7 +602,7 @@ ApiResult<DeleteOutcome> Service::delete_volume(const DeleteRequest& request)
 		return api_fail(ErrorCode::internal, saved.error());
 	registry_ = std::move(updated);
 	if (volume_change_)
-		volume_change_(record, false);
+		volume_change_(record, VolumeChange::deleted);
 	// Only now that the device is gone (the pool refuses while it is
 	// bound): the pool drops the volume's blocks and frees its slot.
 	const std::string release_error = release(record.pool_id, record.id, request.force);

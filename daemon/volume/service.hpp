@@ -15,6 +15,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -78,6 +79,24 @@ struct DeleteRequest {
 	bool delete_image = false; // remove the RBD image too
 };
 
+struct PromoteRequest {
+	std::string name;
+	// Promote a copy not known to be in sync (after an hpsd restart here,
+	// or cut off mid-resync): what the old primary had and this copy
+	// lacks is lost.
+	bool force = false;
+};
+
+struct PromoteOutcome {
+	VolumeView volume;
+	bool promoted = false;		      // false: this node was its primary already
+	std::string fenced_node;	      // whose lock was broken
+	std::vector<std::string> fenced_addresses; // the Ceph clients blocklisted
+};
+
+// What a volume change means to replication (on_volume_change).
+enum class VolumeChange { created, promoted, deleted };
+
 struct DeleteOutcome {
 	VolumeRecord record;
 	std::optional<std::uint64_t> dirty_blocks; // what was discarded with --force
@@ -90,16 +109,23 @@ struct DeleteOutcome {
 
 class Service {
 public:
-	// `peers`: the nodes a volume may be replicated to (replication.peers).
+	// `node`: this node's name, in the RBD lock of the images it is
+	// primary of (ownership.hpp).  `peers`: the nodes a volume may be
+	// replicated to (replication.peers).
 	Service(std::filesystem::path state_dir, std::vector<PoolSpec> pools,
-		std::unique_ptr<ImageStore> images, LogSink log,
+		std::unique_ptr<ImageStore> images, LogSink log, std::string node = {},
 		std::vector<std::string> peers = {});
 
 	// At hpsd start: open dm, load the registry, bring up every pool
 	// (adopt a live device, else load, formatting only an empty device),
-	// then every registered volume.  Failures are logged and shown by
-	// pool.list / volume.list; hpsd keeps running.  Fails only when the
-	// registry cannot be read (hpsd must not hand out ids twice).
+	// then every registered volume.  A replicated primary first claims
+	// its RBD image (ownership.hpp): when another node took it meanwhile
+	// (a promotion while this node was away), this node's copy becomes
+	// that node's secondary -- never written back, and replaced by its
+	// resync; when Ceph cannot say, the device stays down and the claim
+	// is retried with the next volume request.  Failures are logged and
+	// shown by pool.list / volume.list; hpsd keeps running.  Fails only
+	// when the registry cannot be read (hpsd must not hand out ids twice).
 	hps::Result<void, std::string> start();
 
 	std::vector<PoolView> list_pools();
@@ -109,6 +135,13 @@ public:
 	ApiResult<VolumeView> show_volume(const std::string& name);
 	ApiResult<CreateOutcome> create_volume(const CreateRequest& request);
 	ApiResult<DeleteOutcome> delete_volume(const DeleteRequest& request);
+	// Makes this node's secondary copy the primary, using the dirty data
+	// it holds (no flush to Ceph first): checks with replication that
+	// the copy may be promoted (on_promote_check), takes the RBD image
+	// from the old primary -- blocklisting its Ceph clients -- then
+	// switches the kernel role.  Idempotent: promoting a primary that
+	// holds its image succeeds with promoted = false.
+	ApiResult<PromoteOutcome> promote_volume(const PromoteRequest& request);
 
 	// A peer's ATTACH: the secondary copy's device path, made the first
 	// time (no RBD image is created: the primary has it), adopted or
@@ -120,11 +153,20 @@ public:
 	// Registered volumes, for the replication manager at start.
 	const std::vector<VolumeRecord>& records() const noexcept { return registry_.volumes(); }
 
-	// Told of a primary volume created (fresh) and of any volume deleted,
-	// after the registry was saved.
-	void on_volume_change(std::function<void(const VolumeRecord&, bool created)> change)
+	// Told of a primary volume created (fresh) or promoted here, and of
+	// any volume deleted, after the registry was saved.
+	void on_volume_change(std::function<void(const VolumeRecord&, VolumeChange)> change)
 	{
 		volume_change_ = std::move(change);
+	}
+
+	// Asked before a promotion: may this secondary copy become the
+	// primary (replication knows whether it is in sync and whether its
+	// primary is still connected)?  An error says why not.  Unset: yes.
+	void on_promote_check(
+		std::function<hps::Result<void, std::string>(const VolumeRecord&, bool force)> check)
+	{
+		promote_check_ = std::move(check);
 	}
 
 	// Called on a volume's delete once its device is gone, before its
@@ -159,14 +201,27 @@ private:
 	// when done (or the pool never had the volume).
 	std::string release(std::uint32_t pool_id, std::uint32_t volume_id, bool force);
 	void retry_releases();
+	// Claims a replicated primary's image at start (see start()); brings
+	// the volume up as what it turns out to be.
+	void claim_and_bring_up(const VolumeRecord& record);
+	void retry_claims();
+	// `role R` to the volume's live device.
+	hps::Result<void, std::string> set_kernel_role(const VolumeRecord& record);
+	// Saves the registry with `record` replacing the one of its name.
+	hps::Result<void, std::string> update_record(const VolumeRecord& record);
 
 	std::filesystem::path state_dir_;
 	std::vector<Pool> pools_;
 	std::unique_ptr<ImageStore> images_;
 	std::function<void(const VolumeRecord&)> release_image_;
-	std::function<void(const VolumeRecord&, bool)> volume_change_;
+	std::function<void(const VolumeRecord&, VolumeChange)> volume_change_;
+	std::function<hps::Result<void, std::string>(const VolumeRecord&, bool)> promote_check_;
 	LogSink log_;
+	std::string node_;
 	std::vector<std::string> peers_;
+	// Replicated primaries whose image claim failed at start (Ceph away):
+	// name -> why; their devices stay down until a retry succeeds.
+	std::map<std::string, std::string> unclaimed_;
 	Registry registry_;
 	std::optional<dm::Control> dm_;
 	std::string dm_error_;

@@ -93,6 +93,22 @@ std::span<const CommandSpec> builtin_commands()
 		  {"--delete-image", "", "also remove the RBD image and its data"},
 		  {"--timeout-drain", "SECS",
 		   "give up waiting after SECS seconds (default 600)"}}},
+		{{"volume", "promote"},
+		 "NAME",
+		 "make this node's copy of a replicated volume its primary",
+		 "Makes this node's secondary copy of volume NAME the primary, with the\n"
+		 "data it already holds (nothing is flushed to Ceph first), when the\n"
+		 "primary's node is lost.  It fences the old primary first: takes the\n"
+		 "RBD image's lock from it and blocklists its Ceph clients, so that it\n"
+		 "can no longer write to Ceph; when it returns it finds the lock gone and\n"
+		 "becomes this node's secondary (never written back, resynced in full).\n"
+		 "Refused while the primary is still connected to this node, and when\n"
+		 "this copy is not known to be in sync (after an hpsd restart here, or\n"
+		 "cut off mid-resync) unless --force.  Promoting the primary again\n"
+		 "succeeds and changes nothing.\n",
+		 CommandId::volume_promote,
+		 {{"--force", "",
+		   "promote a copy not known to be in sync (what it lacks is lost)"}}},
 	};
 	return table;
 }

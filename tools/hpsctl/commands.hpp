@@ -20,6 +20,7 @@ enum class CommandId {
 	volume_show,
 	volume_delete,
 	volume_flush,
+	volume_promote,
 };
 
 // An option of one command (--size SIZE, --force).  One spelling means the

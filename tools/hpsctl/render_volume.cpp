@@ -73,9 +73,16 @@ std::string volume_state(const Json& volume)
 std::string replica_text(const Json& v)
 {
 	const std::string peer = text(v, "peer");
-	if (text(v, "role") == "secondary")
-		return "copy of " + peer + "'s volume";
 	const Json& r = member_or_null(v, "replica");
+	if (text(v, "role") == "secondary") {
+		const std::string state = text(r, "state");
+		std::string how = state == "in_sync"		     ? "in sync"
+				  : state == "resyncing"	     ? "resyncing"
+				  : state == "disconnected_in_sync" ? "disconnected, was in sync"
+				  : state == "disconnected"	     ? "disconnected, not in sync"
+								     : "not attached yet";
+		return "copy of " + peer + "'s volume (" + (r.is_object() ? how : "?") + ")";
+	}
 	if (!r.is_object())
 		return peer + ": unknown (hpsd's replication is not running)";
 	const std::string state = text(r, "state");
@@ -253,6 +260,26 @@ std::string render_volume_flush(const Json& result)
 			   " dirty blocks";
 	if (member_or_null(result, "flushing") != true)
 		line += " (no drain running)";
+	return line + "\n";
+}
+
+std::string render_volume_promoted(const Json& result)
+{
+	const Json& volume = member_or_null(result, "volume");
+	const std::string name = text(volume, "name");
+	if (member_or_null(result, "promoted") != true)
+		return "volume " + name + ": this node is already its primary\n";
+	std::string line = "promoted volume " + name + ": this node is its primary";
+	if (member_or_null(result, "fenced_node").is_string()) {
+		line += "; fenced " + text(result, "fenced_node");
+		const Json& addrs = member_or_null(result, "fenced_addresses");
+		if (addrs.is_array() && !addrs.empty()) {
+			line += " (Ceph clients blocklisted:";
+			for (const auto& a : addrs)
+				line += " " + (a.is_string() ? a.get<std::string>() : std::string("?"));
+			line += ")";
+		}
+	}
 	return line + "\n";
 }
 

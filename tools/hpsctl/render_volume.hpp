@@ -18,6 +18,7 @@ std::string render_volume(const nlohmann::json& volume);
 std::string render_volume_created(const nlohmann::json& result);
 std::string render_volume_deleted(const nlohmann::json& result);
 std::string render_volume_flush(const nlohmann::json& result);
+std::string render_volume_promoted(const nlohmann::json& result);
 
 // "10 GiB", "1.5 GiB", "4096 B".
 std::string human_size(std::uint64_t bytes);

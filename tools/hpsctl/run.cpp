@@ -82,6 +82,9 @@ hps::Result<Json, std::string> params_for(const RunCommand& command)
 	case CommandId::volume_show:
 	case CommandId::volume_flush:
 		return Json{{"name", command.operands.at(0)}};
+	case CommandId::volume_promote:
+		return Json{{"name", command.operands.at(0)},
+			    {"force", command.options.contains("--force")}};
 	case CommandId::volume_delete:
 		return Json{{"name", command.operands.at(0)},
 			    {"force", command.options.contains("--force")},
@@ -203,6 +206,9 @@ ExitCode run_command(const Options& options, const RunCommand& command, std::ost
 		return run_delete(options, command, *params, err_tty, out, err);
 	case CommandId::volume_flush:
 		return run_flush(options, command, *params, err_tty, out, err);
+	case CommandId::volume_promote:
+		return query(options, command, "volume.promote", *params, render_volume_promoted, out,
+			     err);
 	default:
 		break;
 	}

@@ -4,26 +4,45 @@
 # hpsd.sh's paths, ctl and json_get.
 #
 #   repl_setup PEER_NODE PEER_IP [EXTRA_JSON]  module, blank disk, secret, config
+#   repl_resume                                after vm_boot: module, secret and
+#                                              config again, the disk and the state
+#                                              kept (like a real node's reboot)
 #   repl_start / repl_stop / repl_kill         hpsd of this VM
 #   replica_field NAME KEY                     a key of volume NAME's "replica"
 #   wait_replica NAME STATE SECS               until replica.state is STATE
 #
 # Every VM is node lab-vmN and listens on 7790; all share one cluster id and
-# secret.
+# secret.  hpsd's state (the volume registry) lives on the VM's share, which
+# outlives a power-off like a real node's /var/lib/hps.
 
 source "$HPS_SRC/test/lab/guest/hpsd.sh"
+
+HPSD_STATE=$LAB_OUT/hpsd-state
+REPL_ARGS=$LAB_OUT/repl-setup.args
 
 REPL_CLUSTER_ID=6f1c9a52-3b7e-4d2a-9c41-2f8e5d7a0b13
 REPL_SECRET=$HPSD_WORK/cluster.secret
 REPL_PID=$HPSD_WORK/hpsd.pid
 
 repl_setup() {
+	must dd if=/dev/zero of="$LAB_NVME" bs=1M count=2 oflag=direct status=none
+	rm -rf "$HPSD_STATE"
+	printf '%s\n' "$@" >"$REPL_ARGS"
+	repl_configure "$@"
+}
+
+repl_resume() {
+	local args=()
+	mapfile -t args <"$REPL_ARGS"
+	repl_configure "${args[@]}"
+}
+
+repl_configure() {
 	local peer=$1 peer_ip=$2 extra=${3:-}
 	must hps_module_deps
 	must insmod "$HPS_KO"
 	must timeout 60 ceph -s >/dev/null
 	mkdir -p "$HPSD_WORK"
-	must dd if=/dev/zero of="$LAB_NVME" bs=1M count=2 oflag=direct status=none
 	printf 'hps-lab-cluster-secret-0123456789abcdef' >"$REPL_SECRET"
 	chmod 600 "$REPL_SECRET"
 	cat >"$HPSD_CONF" <<JSON

@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// The volume service's side of ownership (ownership.hpp): claiming a
+// replicated primary's RBD image at start, the fencing of a node that was
+// replaced while away, and promotion.
+#include "volume/ownership.hpp"
+#include "volume/service.hpp"
+
+#include "volume/naming.hpp"
+
+namespace hps::volume {
+namespace {
+
+using hps::api::ErrorCode;
+
+hps::Unexpected<ApiError> api_fail(ErrorCode code, std::string message)
+{
+	return fail(ApiError{code, std::move(message)});
+}
+
+bool replicated_primary(const VolumeRecord& record)
+{
+	return record.role == VolumeRole::primary && !record.peer.empty();
+}
+
+} // namespace
+
+hps::Result<void, std::string> Service::update_record(const VolumeRecord& record)
+{
+	Registry updated = registry_;
+	if (!updated.replace(record))
+		return fail("volume \"" + record.name + "\" is not registered with id " +
+			    std::to_string(record.id));
+	if (auto saved = updated.save(state_dir_); !saved)
+		return fail(saved.error());
+	registry_ = std::move(updated);
+	return {};
+}
+
+hps::Result<void, std::string> Service::set_kernel_role(const VolumeRecord& record)
+{
+	auto dm = control();
+	if (!dm)
+		return fail(dm.error());
+	const std::string role(to_string(record.role));
+	if (auto sent = (*dm)->message(volume_device_name(record.name), 0, "role " + role); !sent)
+		return fail("cannot set role " + role + " on " + volume_device_name(record.name) +
+			    ": " + sent.error().message);
+	return {};
+}
+
+void Service::claim_and_bring_up(const VolumeRecord& original)
+{
+	VolumeRecord record = original;
+	if (replicated_primary(record)) {
+		auto claim = claim_image(*images_, record.image, node_, ClaimMode::keep);
+		if (!claim) {
+			// Serving without knowing whether another node took over
+			// could let both write: the device waits for Ceph.
+			unclaimed_[record.name] = claim.error();
+			log_.error("volume " + record.name +
+				   ": not brought up, its ownership is unknown: " + claim.error() +
+				   "; retried with the next volume request");
+			return;
+		}
+		unclaimed_.erase(record.name);
+		if (!claim->held) {
+			// Promoted elsewhere while this node was away: this copy
+			// is stale.  As the new primary's secondary it is never
+			// written back, and its resync replaces every block.
+			record.role = VolumeRole::secondary;
+			record.peer = claim->owner;
+			if (auto saved = update_record(record); !saved) {
+				unclaimed_[record.name] = saved.error();
+				log_.error("volume " + record.name + ": " + saved.error());
+				return;
+			}
+			log_.error("volume " + record.name + ": fenced: " + claim->owner +
+				  " holds RBD image " + images_->describe(record.image) +
+				  " (it was promoted there while this node was away); this copy "
+				  "is now " + claim->owner +
+				  "'s secondary, is not written back, and is replaced by its resync");
+		} else if (!claim->fenced_node.empty()) {
+			log_.info("volume " + record.name + ": took RBD image " +
+				  images_->describe(record.image) +
+				  " back from this node's previous hpsd");
+		}
+	}
+	auto up = bring_up_volume(record);
+	if (!up) {
+		log_.error("volume " + record.name + ": " + up.error());
+		return;
+	}
+	// An adopted device keeps the kernel's role: make it the record's.
+	if (record.role != original.role)
+		if (auto set = set_kernel_role(record); !set)
+			log_.error("volume " + record.name + ": " + set.error());
+	log_.info("volume " + record.name + " (id " + std::to_string(record.id) + "): " + *up + " " +
+		  "/dev/mapper/" + volume_device_name(record.name) + " as " +
+		  std::string(to_string(record.role)));
+}
+
+void Service::retry_claims()
+{
+	if (unclaimed_.empty())
+		return;
+	std::vector<VolumeRecord> waiting;
+	for (const auto& [name, error] : unclaimed_)
+		if (const VolumeRecord* r = registry_.find_by_name(name))
+			waiting.push_back(*r);
+	unclaimed_.clear();
+	for (const auto& record : waiting) {
+		claim_and_bring_up(record);
+		if (!unclaimed_.count(record.name) && volume_change_ &&
+		    registry_.find_by_name(record.name)->role == VolumeRole::primary)
+			volume_change_(*registry_.find_by_name(record.name), VolumeChange::promoted);
+	}
+}
+
+ApiResult<PromoteOutcome> Service::promote_volume(const PromoteRequest& request)
+{
+	retry_claims();
+	const VolumeRecord* found = registry_.find_by_name(request.name);
+	if (!found)
+		return api_fail(ErrorCode::not_found, "no volume \"" + request.name + "\"");
+	VolumeRecord record = *found;
+	if (record.role == VolumeRole::standalone || record.peer.empty())
+		return api_fail(ErrorCode::illegal_state,
+				"volume \"" + record.name + "\" is not replicated: there is no other "
+							    "copy to promote from");
+	if (record.role == VolumeRole::primary) {
+		// Idempotent, but only while this node really holds the image.
+		auto claim = claim_image(*images_, record.image, node_, ClaimMode::keep);
+		if (!claim)
+			return api_fail(ErrorCode::internal, claim.error());
+		if (!claim->held)
+			return api_fail(ErrorCode::illegal_state,
+					"volume \"" + record.name + "\": " + claim->owner +
+						" holds RBD image " + images_->describe(record.image) +
+						"; this node's copy is not the primary");
+		return PromoteOutcome{view(record), false, {}, {}};
+	}
+	if (promote_check_)
+		if (auto ok = promote_check_(record, request.force); !ok)
+			return api_fail(ErrorCode::illegal_state,
+					"volume \"" + record.name + "\": " + ok.error());
+
+	const std::string old_primary = record.peer;
+	auto claim = claim_image(*images_, record.image, node_, ClaimMode::take_over);
+	if (!claim)
+		return api_fail(ErrorCode::internal, "volume \"" + record.name +
+							     "\": not promoted: " + claim.error());
+	// From here the old primary is fenced: every step left retries with
+	// the next promote (the claim finds the image held).
+	record.role = VolumeRole::primary;
+	VolumeView current = view(record);
+	if (current.present) {
+		if (auto set = set_kernel_role(record); !set)
+			return api_fail(ErrorCode::internal,
+					"volume \"" + record.name + "\": RBD image taken from " +
+						old_primary + ", but " + set.error() +
+						"; retry the promote");
+	} else if (auto up = bring_up_volume(record); !up) {
+		return api_fail(ErrorCode::internal,
+				"volume \"" + record.name + "\": RBD image taken from " + old_primary +
+					", but " + up.error() + "; retry the promote");
+	}
+	if (auto saved = update_record(record); !saved) {
+		record.role = VolumeRole::secondary;
+		(void)set_kernel_role(record);
+		return api_fail(ErrorCode::internal, "volume \"" + record.name + "\": RBD image taken from " +
+							     old_primary + ", but " + saved.error() +
+							     "; retry the promote");
+	}
+	if (volume_change_)
+		volume_change_(record, VolumeChange::promoted);
+	std::string fenced;
+	for (const auto& a : claim->fenced)
+		fenced += (fenced.empty() ? "" : ", ") + a;
+	log_.info("volume " + record.name + " promoted: this node is its primary; " +
+		  (claim->fenced_node.empty() ? std::string("RBD image was not locked")
+					      : claim->fenced_node + "'s lock broken") +
+		  (fenced.empty() ? "" : ", Ceph clients " + fenced + " blocklisted") +
+		  "; " + old_primary + " gets a full resync when it returns");
+	return PromoteOutcome{view(record), true, claim->fenced_node, claim->fenced};
+}
+
+} // namespace hps::volume
