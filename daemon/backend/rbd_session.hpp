@@ -7,10 +7,11 @@
 //
 // Its users are the channel's backend (read misses, write-through,
 // rbd_backend.hpp), the writeback writer (rbd_writer.hpp) and the volume
-// service's image store (create, size, remove).  Images stay
-// layering-only (no exclusive lock, see create()): hpsd's two clients
-// would pass the lock back and forth; promotion (issue 4) decides how the
-// lock is held.
+// service's image store (create, size, remove, and the advisory lock and
+// blocklist of fencing, rbd_session_locks.cpp).  Images stay
+// layering-only (no exclusive-lock feature, see create()): hpsd's two
+// clients would pass that lock back and forth; a replicated volume's
+// owner holds the image's advisory lock instead (volume/ownership.hpp).
 //
 // Connecting happens on first use (hpsd must start, and answer `status`,
 // while Ceph is down) and is retried by the next call after a failure.
@@ -155,6 +156,13 @@ public:
 	// add), then waits for the OSD map that says so: a write of that
 	// client that reaches an OSD after this returns is refused.
 	hps::Result<void, RbdError> blocklist(const std::string& address);
+	// The image's metadata (rbd image-meta): nullopt when the key is not
+	// set.  A blocklisted client gets -ESHUTDOWN (EBLOCKLISTED).
+	hps::Result<std::optional<std::string>, RbdError> metadata(const std::string& name,
+								   const std::string& key);
+	hps::Result<void, RbdError> set_metadata(const std::string& name, const std::string& key,
+						 const std::string& value);
+	hps::Result<void, RbdError> remove_metadata(const std::string& name, const std::string& key);
 
 private:
 	// The rados_t, connecting first; outside mutex_ it stays until the

@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <memory>
 
 namespace hpsd::backend {
@@ -202,6 +203,63 @@ hps::Result<void, RbdError> RbdSession::blocklist(const std::string& address)
 		return hps::fail(RbdError{r, "blocklisted Ceph client " + address +
 						     ", but cannot fetch the OSD map that says so: " +
 						     err_text(r)});
+	return {};
+}
+
+hps::Result<std::optional<std::string>, RbdError> RbdSession::metadata(const std::string& name,
+									 const std::string& key)
+{
+	auto opened = open_for_lock(name);
+	if (!opened)
+		return hps::fail(std::move(opened).error());
+	ImageHandle image(*opened);
+	std::vector<char> value(256);
+	for (int attempt = 0; attempt < 3; ++attempt) {
+		std::size_t len = value.size();
+		int r = rbd_metadata_get(static_cast<rbd_image_t>(image.get()), key.c_str(),
+					 value.data(), &len);
+		if (r == -ENOENT)
+			return std::optional<std::string>();
+		if (r == -ERANGE) {
+			value.resize(len);
+			continue;
+		}
+		if (r < 0)
+			return hps::fail(RbdError{r, "cannot read " + key + " of RBD image " +
+							     describe(name) + ": " + err_text(r)});
+		return std::optional<std::string>(std::string(value.data(), strnlen(value.data(), len)));
+	}
+	return hps::fail(RbdError{-ERANGE, "cannot read " + key + " of RBD image " + describe(name) +
+						   ": it kept growing"});
+}
+
+hps::Result<void, RbdError> RbdSession::set_metadata(const std::string& name,
+						     const std::string& key,
+						     const std::string& value)
+{
+	auto opened = open_for_lock(name);
+	if (!opened)
+		return hps::fail(std::move(opened).error());
+	ImageHandle image(*opened);
+	if (int r = rbd_metadata_set(static_cast<rbd_image_t>(image.get()), key.c_str(),
+				     value.c_str());
+	    r < 0)
+		return hps::fail(RbdError{r, "cannot set " + key + " of RBD image " + describe(name) +
+						     ": " + err_text(r)});
+	return {};
+}
+
+hps::Result<void, RbdError> RbdSession::remove_metadata(const std::string& name,
+							const std::string& key)
+{
+	auto opened = open_for_lock(name);
+	if (!opened)
+		return hps::fail(std::move(opened).error());
+	ImageHandle image(*opened);
+	if (int r = rbd_metadata_remove(static_cast<rbd_image_t>(image.get()), key.c_str());
+	    r < 0 && r != -ENOENT)
+		return hps::fail(RbdError{r, "cannot remove " + key + " of RBD image " +
+						     describe(name) + ": " + err_text(r)});
 	return {};
 }
 

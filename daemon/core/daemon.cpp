@@ -119,6 +119,10 @@ int run_daemon(const Config& config, const RunOptions& options, Logger& log)
 	add_status_method(dispatcher, config, config_path, probe, channel, started);
 	auto volumes = make_volume_service(config, rbd, channel_rbd, log);
 	hps::volume::FlushTracker flushes;
+	// Replication's own view of the images (the outdated-peer record),
+	// used from its worker thread; the service's store is the control
+	// loop's.
+	auto replication_images = hps::volume::make_rbd_image_store(rbd, {&channel_rbd});
 	std::unique_ptr<ReplicationRuntime> replication;
 	add_volume_methods(dispatcher, *volumes, flushes,
 			   [&replication](const hps::volume::VolumeRecord& record) {
@@ -174,7 +178,8 @@ int run_daemon(const Config& config, const RunOptions& options, Logger& log)
 	// Only now, with the socket ours: a second hpsd must not touch dm.
 	if (!start_volume_service(*volumes, config, log))
 		return 1;
-	replication = ReplicationRuntime::start(io, config, *volumes, routing, log);
+	replication =
+		ReplicationRuntime::start(io, config, *volumes, *replication_images, routing, log);
 
 	// Writeback drains the pools' dirty blocks to RBD through the channel's
 	// descriptor; stopped before the channel so that what it wrote is

@@ -3,6 +3,7 @@
 
 #include "util/errno_text.hpp"
 #include "volume/naming.hpp"
+#include "volume/ownership.hpp"
 #include "volume/pool_layout.hpp"
 
 #include <boost/asio/post.hpp>
@@ -60,9 +61,11 @@ Json primary_json(const replication::PrimaryVolumeStatus& s)
 std::unique_ptr<ReplicationRuntime> ReplicationRuntime::start(boost::asio::io_context& io,
 							      const Config& config,
 							      hps::volume::Service& volumes,
+							      hps::volume::ImageStore& images,
 							      ReplicatingBackend& backend, Logger& log)
 {
-	auto runtime = std::make_unique<ReplicationRuntime>(Key{}, io, config, volumes, backend, log);
+	auto runtime =
+		std::make_unique<ReplicationRuntime>(Key{}, io, config, volumes, images, backend, log);
 	auto reader = writeback::UringReader::create(64);
 	if (!reader)
 		log.error("replication: resync reads: " + reader.error());
@@ -108,9 +111,10 @@ std::unique_ptr<ReplicationRuntime> ReplicationRuntime::start(boost::asio::io_co
 }
 
 ReplicationRuntime::ReplicationRuntime(Key, boost::asio::io_context& io, const Config& config,
-				       hps::volume::Service& volumes, ReplicatingBackend& backend,
-				       Logger& log)
-	: io_(io), config_(config), volumes_(volumes), backend_(backend), log_(log), barrier_(io)
+				       hps::volume::Service& volumes, hps::volume::ImageStore& images,
+				       ReplicatingBackend& backend, Logger& log)
+	: io_(io), config_(config), volumes_(volumes), backend_(backend), log_(log), barrier_(io),
+	  images_(images)
 {
 }
 
@@ -162,6 +166,36 @@ replication::ManagerHooks ReplicationRuntime::hooks()
 	};
 	h.read = [this](std::uint32_t volume, std::uint64_t offset, std::span<std::byte> into,
 			std::function<void(int)> done) { read(volume, offset, into, std::move(done)); };
+	h.record_outdated = [this](std::uint32_t volume,
+				   std::function<void(replication::OutdatedRecord, std::string)> done) {
+		const VolumeRecord* r = find_record(volume);
+		if (!r) {
+			done(replication::OutdatedRecord::failed, "volume id " + std::to_string(volume) +
+									 " is not registered");
+			return;
+		}
+		ceph_.post([this, image = r->image, peer = r->peer, done = std::move(done)] {
+			const auto o = hps::volume::record_peer_outdated(images_, image,
+									 config_.node_name, peer);
+			const auto result =
+				o.result == hps::volume::OutdatedResult::recorded
+					? replication::OutdatedRecord::recorded
+				: o.result == hps::volume::OutdatedResult::fenced
+					? replication::OutdatedRecord::fenced
+					: replication::OutdatedRecord::failed;
+			boost::asio::post(io_, [done, result, why = o.why] { done(result, why); });
+		});
+	};
+	h.clear_outdated = [this](std::uint32_t volume) {
+		const VolumeRecord* r = find_record(volume);
+		if (!r)
+			return;
+		ceph_.post([this, image = r->image, name = r->name] {
+			if (auto cleared = hps::volume::clear_peer_outdated(images_, image); !cleared)
+				log_.warn("replication: volume " + name + ": " + cleared.error() +
+					  " (a promotion of the peer stays refused without --force)");
+		});
+	};
 	return h;
 }
 
@@ -196,6 +230,14 @@ void ReplicationRuntime::read(std::uint32_t volume, std::uint64_t offset, std::s
 		// The reader's thread: the volume's logic is the io thread's.
 		boost::asio::post(io_, [done, result] { done(result); });
 	});
+}
+
+const VolumeRecord* ReplicationRuntime::find_record(std::uint32_t volume) const
+{
+	const auto& records = volumes_.records();
+	auto it = std::find_if(records.begin(), records.end(),
+			       [volume](const VolumeRecord& r) { return r.id == volume; });
+	return it == records.end() ? nullptr : &*it;
 }
 
 hps::Result<void, std::string> ReplicationRuntime::promote_check(const VolumeRecord& record,

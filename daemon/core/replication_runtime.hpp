@@ -9,6 +9,7 @@
 #include "config/config.hpp"
 #include "core/log.hpp"
 #include "core/replicating_backend.hpp"
+#include "core/serial_worker.hpp"
 #include "core/volume_barrier.hpp"
 #include "replication/manager.hpp"
 #include "volume/service.hpp"
@@ -27,9 +28,12 @@ public:
 	// listen address) it logs why, and primaries answer REPLICATE with an
 	// error rather than claim a copy.  Registers the service's primary
 	// volumes with the manager and the backend.
+	// `images`: the RBD side of the outdated-peer record (ownership.hpp),
+	// used from the runtime's own worker thread; it outlives the runtime.
 	static std::unique_ptr<ReplicationRuntime> start(boost::asio::io_context& io,
 							 const Config& config,
 							 hps::volume::Service& volumes,
+							 hps::volume::ImageStore& images,
 							 ReplicatingBackend& backend, Logger& log);
 
 	class Key {
@@ -37,7 +41,8 @@ public:
 		Key() = default;
 	};
 	ReplicationRuntime(Key, boost::asio::io_context& io, const Config& config,
-			   hps::volume::Service& volumes, ReplicatingBackend& backend, Logger& log);
+			   hps::volume::Service& volumes, hps::volume::ImageStore& images,
+			   ReplicatingBackend& backend, Logger& log);
 	~ReplicationRuntime();
 	ReplicationRuntime(const ReplicationRuntime&) = delete;
 	ReplicationRuntime& operator=(const ReplicationRuntime&) = delete;
@@ -57,6 +62,7 @@ public:
 private:
 	replication::ManagerHooks hooks();
 	void add(const hps::volume::VolumeRecord& record, bool fresh);
+	const hps::volume::VolumeRecord* find_record(std::uint32_t volume) const;
 	void read(std::uint32_t volume, std::uint64_t offset, std::span<std::byte> into,
 		  std::function<void(int)> done);
 
@@ -69,6 +75,9 @@ private:
 	std::unique_ptr<writeback::UringReader> reader_;
 	std::unique_ptr<replication::Manager> manager_;
 	std::map<std::uint32_t, writeback::CacheDevice> devices_; // volume id -> its dm device
+	hps::volume::ImageStore& images_;
+	// Last: destroyed first, so no Ceph call runs on a half-destroyed runtime.
+	SerialWorker ceph_;
 };
 
 } // namespace hpsd

@@ -238,6 +238,13 @@ void Manager::add_primary(PrimaryVolumeInfo info, bool fresh)
 		if (Peer* p = find_peer(peer_node))
 			lose(*p, reason);
 	};
+	if (hooks_.record_outdated)
+		hooks.record_outdated =
+			[this, id](std::function<void(OutdatedRecord, std::string)> done) {
+				hooks_.record_outdated(id, std::move(done));
+			};
+	if (hooks_.clear_outdated)
+		hooks.clear_outdated = [this, id] { hooks_.clear_outdated(id); };
 	hooks.log = log_;
 	auto volume = std::make_unique<PrimaryVolume>(io_, std::move(info), std::move(hooks),
 						      config_.recovery_bandwidth_mbps, fresh);
@@ -332,6 +339,8 @@ void Manager::stop()
 			lose(peer, "hpsd is stopping");
 		}
 	}
+	for (auto& [id, v] : primaries_)
+		v->stop();
 }
 
 SecondaryState Manager::secondary_state(const std::string& name) const

@@ -47,6 +47,12 @@ struct ManagerHooks {
 	std::function<void(std::uint32_t volume, std::uint64_t offset, std::span<std::byte> into,
 			   std::function<void(int)> done)>
 		read;
+	// PrimaryVolumeHooks' record_outdated and clear_outdated, for the
+	// volume with this id; unset: not used.
+	std::function<void(std::uint32_t volume,
+			   std::function<void(OutdatedRecord, std::string)> done)>
+		record_outdated;
+	std::function<void(std::uint32_t volume)> clear_outdated;
 };
 
 // What this node knows of its copy of a peer's volume, for a promotion.

@@ -52,7 +52,7 @@ PrimaryVolume::PrimaryVolume(boost::asio::io_context& io, PrimaryVolumeInfo info
 	: io_(io), info_(std::move(info)), hooks_(std::move(hooks)),
 	  changes_(change_log_for(info_)),
 	  limiter_(recovery_mbps),
-	  resync_timer_(io), degraded_since_(std::chrono::system_clock::now()),
+	  resync_timer_(io), outdated_timer_(io), degraded_since_(std::chrono::system_clock::now()),
 	  alive_(std::make_shared<bool>(true))
 {
 	if (!fresh)
@@ -64,6 +64,7 @@ PrimaryVolume::~PrimaryVolume()
 {
 	*alive_ = false;
 	resync_timer_.cancel();
+	outdated_timer_.cancel();
 	if (link_)
 		link_lost("volume removed");
 }
@@ -95,7 +96,7 @@ void PrimaryVolume::replicate(std::uint64_t offset, std::span<const std::byte> d
 	if (!live()) {
 		changes_.mark(offset, data.size());
 		stats_.writes_degraded++;
-		done(0);
+		complete_without_peer(std::move(done));
 		return;
 	}
 	start_live(Blocked{Kind::live, offset, data.size(), data, fua, false, std::move(done)});
@@ -111,7 +112,7 @@ void PrimaryVolume::drop(std::uint64_t offset, std::uint64_t length, Done done)
 	}
 	if (!live()) {
 		changes_.mark(start, end - start);
-		done(0);
+		complete_without_peer(std::move(done));
 		return;
 	}
 	start_live(Blocked{Kind::drop, start, end - start, {}, false, false, std::move(done)});
@@ -120,7 +121,7 @@ void PrimaryVolume::drop(std::uint64_t offset, std::uint64_t length, Done done)
 void PrimaryVolume::flush(Done done)
 {
 	if (!live()) {
-		done(0);
+		complete_without_peer(std::move(done));
 		return;
 	}
 	start_live(Blocked{Kind::live, 0, 0, {}, false, true, std::move(done)});
@@ -303,6 +304,7 @@ void PrimaryVolume::settle(std::uint64_t cookie)
 	const Kind kind = p.kind;
 	const std::uint64_t length = p.length;
 	const bool abandoned = p.abandoned;
+	const bool without_peer = p.without_peer;
 	pending_.erase(it);
 	if (kind == Kind::resync) {
 		resync_in_flight_--;
@@ -313,8 +315,11 @@ void PrimaryVolume::settle(std::uint64_t cookie)
 	} else {
 		stats_.writes_replicated++;
 		// The local write holds the data; a peer that failed to store it
-		// gets the block again by resync, so the application sees success.
-		if (done)
+		// gets the block again by resync, so the application sees success
+		// (once Ceph knows the peer's copy lacks it).
+		if (done && without_peer)
+			complete_without_peer(std::move(done));
+		else if (done)
 			done(0);
 	}
 	unblock();
@@ -341,6 +346,7 @@ hps::Result<void, std::string> PrimaryVolume::on_message(const Message& message)
 			// The peer lacks these blocks now: the next resync round sends
 			// them (in_sync: start one).
 			retry_.emplace_back(expand_start(p.offset), expand_end(p.offset + p.length));
+			p.without_peer = true;
 			if (state_ == ReplicaState::in_sync && !round_pending_)
 				begin_round();
 		} else {
@@ -530,6 +536,13 @@ void PrimaryVolume::maybe_end_round()
 	log(LogLevel::info, "in sync with " + info_.peer + " (round " +
 				    std::to_string(stats_.resync_rounds) + ", " +
 				    std::to_string(stats_.resync_acked) + " bytes resynced)");
+	// Only once nothing waits for the record: those requests were
+	// completed without the peer (a record being made is cleared after,
+	// in order, by the next in-sync round).
+	if (outdated_ == Outdated::recorded && hooks_.clear_outdated) {
+		outdated_ = Outdated::unknown;
+		hooks_.clear_outdated();
+	}
 	if (!retry_.empty())
 		begin_round();
 }
@@ -579,6 +592,7 @@ void PrimaryVolume::link_lost(const std::string& reason)
 			p.abandoned = true;
 		} else {
 			stats_.writes_degraded++;
+			p.without_peer = true;
 		}
 	}
 	for (auto [start, end] : retry_)
@@ -591,7 +605,7 @@ void PrimaryVolume::link_lost(const std::string& reason)
 		Done d = std::move(it->second);
 		flushes_.erase(it);
 		if (d)
-			d(0);
+			complete_without_peer(std::move(d));
 	}
 	// Settle after the loop: settle() may erase entries.
 	std::vector<std::uint64_t> cookies;
@@ -622,6 +636,73 @@ PrimaryVolumeStatus PrimaryVolume::status() const
 		s.resync_elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
 			SteadyClock::now() - round_started_);
 	return s;
+}
+
+void PrimaryVolume::stop()
+{
+	outdated_timer_.cancel();
+	outdated_ = Outdated::recorded; // nothing waits for Ceph from here
+	auto waiting = std::move(without_peer_);
+	without_peer_.clear();
+	for (auto& d : waiting)
+		d(0);
+}
+
+void PrimaryVolume::complete_without_peer(Done done)
+{
+	if (!done)
+		return;
+	if (!hooks_.record_outdated || outdated_ == Outdated::recorded) {
+		done(0);
+		return;
+	}
+	if (outdated_ == Outdated::fenced) {
+		done(-EIO);
+		return;
+	}
+	without_peer_.push_back(std::move(done));
+	if (outdated_ == Outdated::unknown)
+		record_outdated();
+}
+
+void PrimaryVolume::record_outdated()
+{
+	outdated_ = Outdated::recording;
+	std::weak_ptr<bool> alive = alive_;
+	hooks_.record_outdated([this, alive](OutdatedRecord result, const std::string& why) {
+		if (auto a = alive.lock(); a && *a)
+			outdated_answer(result, why);
+	});
+}
+
+void PrimaryVolume::outdated_answer(OutdatedRecord result, const std::string& why)
+{
+	switch (result) {
+	case OutdatedRecord::recorded:
+		outdated_ = Outdated::recorded;
+		log(LogLevel::info, "recorded in Ceph that " + info_.peer + "'s copy is outdated");
+		break;
+	case OutdatedRecord::fenced:
+		outdated_ = Outdated::fenced;
+		stats_.last_error = "fenced: " + why;
+		log(LogLevel::error, "fenced, writes fail: " + why);
+		break;
+	case OutdatedRecord::failed: {
+		stats_.last_error = "cannot record the peer's copy as outdated: " + why;
+		log(LogLevel::warn, stats_.last_error + "; writes wait, retrying in 1 s");
+		outdated_timer_.expires_after(std::chrono::seconds(1));
+		std::weak_ptr<bool> alive = alive_;
+		outdated_timer_.async_wait([this, alive](const boost::system::error_code& ec) {
+			if (auto a = alive.lock(); !ec && a && *a)
+				record_outdated();
+		});
+		return;
+	}
+	}
+	auto waiting = std::move(without_peer_);
+	without_peer_.clear();
+	for (auto& d : waiting)
+		d(result == OutdatedRecord::recorded ? 0 : -EIO);
 }
 
 } // namespace hpsd::replication

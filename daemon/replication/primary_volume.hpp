@@ -68,6 +68,8 @@ struct PrimaryVolumeInfo {
 	std::string peer; // the replica's node
 };
 
+enum class OutdatedRecord : std::uint8_t { recorded, fenced, failed };
+
 // What the volume needs from hpsd around it.
 struct PrimaryVolumeHooks {
 	// Runs `switch_live` on the io thread while the volume's dm device is
@@ -84,6 +86,18 @@ struct PrimaryVolumeHooks {
 	// This volume closed the link (a failed resync read, a failed
 	// barrier): the owner tells every volume of the link it is lost.
 	std::function<void(const std::string& reason)> link_failed;
+	// Records in Ceph that the peer's copy is outdated, and checks this
+	// node may still write there; called before the first request
+	// completes without the peer, which waits for the answer (on the io
+	// thread).  Without that record a promotion of the peer -- which holds
+	// everything up to the loss -- would silently drop what this node
+	// completed alone.  `fenced`: this node was replaced (blocklisted):
+	// such requests fail.  `failed` (Ceph away): asked again in a second.
+	// Unset: requests complete without the peer at once.
+	std::function<void(std::function<void(OutdatedRecord result, std::string why)> done)>
+		record_outdated;
+	// The peer is in sync again: the record can go.
+	std::function<void()> clear_outdated;
 	LogFn log;
 };
 
@@ -131,6 +145,9 @@ public:
 	void link_lost(const std::string& reason);
 	// The link has room again.
 	void writable();
+	// hpsd stops (after link_lost): requests waiting for the outdated
+	// record complete now, as every other request does at stop.
+	void stop();
 
 	// The peer's answers for this volume.  An error is a protocol error:
 	// the caller closes the link (then calls link_lost).
@@ -158,6 +175,7 @@ private:
 		bool reading = false;		 // resync: the read is in flight
 		bool sent = false;		 // resync: read done, frames queued
 		bool abandoned = false;		 // resync: the link went meanwhile
+		bool without_peer = false;	 // live: the peer does not have it
 	};
 	// A request that waits for room (AckTracker full, frames queued).
 	struct Blocked {
@@ -195,6 +213,11 @@ private:
 	void read_done(std::uint64_t cookie, int result);
 	void maybe_end_round();
 	void fail_link(const std::string& reason);
+	// Completes a request the peer does not have, once Ceph says the
+	// peer's copy is outdated (hooks_.record_outdated).
+	void complete_without_peer(Done done);
+	void record_outdated();
+	void outdated_answer(OutdatedRecord result, const std::string& why);
 	void log(LogLevel level, const std::string& line) const;
 	std::uint64_t expand_start(std::uint64_t offset) const noexcept;
 	std::uint64_t expand_end(std::uint64_t end) const noexcept;
@@ -230,6 +253,12 @@ private:
 	std::deque<Blocked> blocked_;
 	std::deque<Outgoing> outbox_;
 	std::size_t resync_in_flight_ = 0;
+
+	// Whether Ceph holds the record that the peer's copy is outdated.
+	enum class Outdated : std::uint8_t { unknown, recording, recorded, fenced };
+	Outdated outdated_ = Outdated::unknown;
+	std::vector<Done> without_peer_; // waiting for that record
+	boost::asio::steady_timer outdated_timer_;
 
 	PrimaryVolumeStatus stats_;
 	std::chrono::steady_clock::time_point round_started_{};

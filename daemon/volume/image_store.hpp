@@ -17,6 +17,11 @@ class RbdSession;
 
 namespace hps::volume {
 
+struct ImageError {
+	int code = 0; // negative errno
+	std::string message;
+};
+
 // One holder of an image's advisory lock (rbd lock ls).
 struct ImageLocker {
 	std::string client;  // "client.4711"
@@ -50,6 +55,16 @@ public:
 							  const ImageLocker& locker) = 0;
 	// Refused by every OSD from the time this returns.
 	virtual hps::Result<void, std::string> blocklist(const std::string& address) = 0;
+	// The image's metadata (rbd image-meta); nullopt: not set.  Errors
+	// carry the negative errno: -ESHUTDOWN when this client is
+	// blocklisted.
+	virtual hps::Result<std::optional<std::string>, ImageError>
+	metadata(const std::string& image, const std::string& key) = 0;
+	virtual hps::Result<void, ImageError> set_metadata(const std::string& image,
+							   const std::string& key,
+							   const std::string& value) = 0;
+	virtual hps::Result<void, ImageError> remove_metadata(const std::string& image,
+							      const std::string& key) = 0;
 };
 
 // Images through hpsd's admin Ceph client (`session`), which connects on

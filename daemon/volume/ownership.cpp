@@ -2,6 +2,7 @@
 #include "volume/ownership.hpp"
 
 #include <algorithm>
+#include <cerrno>
 
 namespace hps::volume {
 namespace {
@@ -125,6 +126,42 @@ hps::Result<void, std::string> release_image_claim(ImageStore& images, const std
 		if (locker.cookie == mine)
 			return images.unlock(image, mine);
 	return {};
+}
+
+OutdatedOutcome record_peer_outdated(ImageStore& images, const std::string& image,
+				     const std::string& node, const std::string& peer)
+{
+	auto lockers = images.lockers(image);
+	if (!lockers)
+		return {OutdatedResult::failed, lockers.error()};
+	for (const auto& locker : *lockers) {
+		auto owner = parse_owner_cookie(locker.cookie);
+		if (!owner || owner->node != node)
+			return {OutdatedResult::fenced,
+				"RBD image " + images.describe(image) + " is held by " +
+					(owner ? owner->node : locker.client) + ", not this node"};
+	}
+	auto set = images.set_metadata(image, outdated_key, peer);
+	if (!set)
+		return {set.error().code == -ESHUTDOWN ? OutdatedResult::fenced : OutdatedResult::failed,
+			set.error().message};
+	return {OutdatedResult::recorded, {}};
+}
+
+hps::Result<void, std::string> clear_peer_outdated(ImageStore& images, const std::string& image)
+{
+	if (auto removed = images.remove_metadata(image, outdated_key); !removed)
+		return hps::fail(removed.error().message);
+	return {};
+}
+
+hps::Result<std::optional<std::string>, std::string> outdated_copy(ImageStore& images,
+								  const std::string& image)
+{
+	auto value = images.metadata(image, outdated_key);
+	if (!value)
+		return hps::fail(value.error().message);
+	return *value;
 }
 
 } // namespace hps::volume

@@ -58,6 +58,31 @@ struct Claim {
 hps::Result<Claim, std::string> claim_image(ImageStore& images, const std::string& image,
 					    const std::string& node, ClaimMode mode);
 
+// The peer's copy is outdated: the primary went on without it.  Kept in the
+// image's metadata under `outdated_key` (value: the node whose copy is
+// outdated), written by the primary before the first write completes
+// without its peer (DRBD's "outdate the peer", through Ceph); a promotion
+// of that node is refused unless forced.  Cleared when the peer is in sync
+// again.
+inline constexpr const char* outdated_key = "hps.outdated";
+
+enum class OutdatedResult { recorded, fenced, failed };
+struct OutdatedOutcome {
+	OutdatedResult result = OutdatedResult::failed;
+	std::string why; // fenced, failed: one line
+};
+
+// Records `peer`'s copy of `image` as outdated, after checking that `node`
+// still holds the image: fenced when another node does or this client is
+// blocklisted (then the record is not written), failed when Ceph cannot
+// be asked.
+OutdatedOutcome record_peer_outdated(ImageStore& images, const std::string& image,
+				     const std::string& node, const std::string& peer);
+hps::Result<void, std::string> clear_peer_outdated(ImageStore& images, const std::string& image);
+// The node whose copy of `image` is recorded outdated, if any.
+hps::Result<std::optional<std::string>, std::string> outdated_copy(ImageStore& images,
+								  const std::string& image);
+
 // Lets go of `image` if this node holds it (volume delete); no lock, or
 // another's, is not an error.
 hps::Result<void, std::string> release_image_claim(ImageStore& images, const std::string& image,

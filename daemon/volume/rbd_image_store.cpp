@@ -98,7 +98,36 @@ public:
 		return message_of(session_.blocklist(address));
 	}
 
+	hps::Result<std::optional<std::string>, ImageError>
+	metadata(const std::string& image, const std::string& key) override
+	{
+		auto v = session_.metadata(image, key);
+		if (!v)
+			return fail(ImageError{v.error().code, std::move(v).error().message});
+		return *v;
+	}
+
+	hps::Result<void, ImageError> set_metadata(const std::string& image, const std::string& key,
+						   const std::string& value) override
+	{
+		return image_error(session_.set_metadata(image, key, value));
+	}
+
+	hps::Result<void, ImageError> remove_metadata(const std::string& image,
+						      const std::string& key) override
+	{
+		return image_error(session_.remove_metadata(image, key));
+	}
+
 private:
+	static hps::Result<void, ImageError>
+	image_error(hps::Result<void, hpsd::backend::RbdError> r)
+	{
+		if (!r)
+			return fail(ImageError{r.error().code, std::move(r).error().message});
+		return {};
+	}
+
 	static hps::Result<void, std::string>
 	message_of(hps::Result<void, hpsd::backend::RbdError> r)
 	{

@@ -145,10 +145,35 @@ ApiResult<PromoteOutcome> Service::promote_volume(const PromoteRequest& request)
 					"volume \"" + record.name + "\": " + ok.error());
 
 	const std::string old_primary = record.peer;
+	// The old primary went on without this copy (it recorded so in Ceph
+	// before completing a write alone): promoting it would lose those
+	// writes.  Asked before fencing, and again after, when a record made
+	// in between is final (the old primary can write no more).
+	auto outdated = [&]() -> hps::Result<void, ApiError> {
+		auto who = outdated_copy(*images_, record.image);
+		if (!who)
+			return api_fail(ErrorCode::internal, "volume \"" + record.name +
+								     "\": not promoted: " + who.error());
+		if (*who == node_ && !request.force)
+			return api_fail(ErrorCode::illegal_state,
+					"volume \"" + record.name + "\": " + old_primary +
+						" recorded in Ceph that this copy is outdated (it went "
+						"on writing without it); promoting it would lose those "
+						"writes (--force promotes it anyway)");
+		return {};
+	};
+	if (auto ok = outdated(); !ok)
+		return hps::fail(ok.error());
 	auto claim = claim_image(*images_, record.image, node_, ClaimMode::take_over);
 	if (!claim)
 		return api_fail(ErrorCode::internal, "volume \"" + record.name +
 							     "\": not promoted: " + claim.error());
+	if (auto ok = outdated(); !ok) {
+		auto error = ok.error();
+		error.message += "; " + old_primary + " is fenced already: its data waits in its "
+						      "cache";
+		return hps::fail(error);
+	}
 	// From here the old primary is fenced: every step left retries with
 	// the next promote (the claim finds the image held).
 	record.role = VolumeRole::primary;

@@ -41,7 +41,8 @@ repl_configure() {
 	local peer=$1 peer_ip=$2 extra=${3:-}
 	must hps_module_deps
 	must insmod "$HPS_KO"
-	must timeout 60 ceph -s >/dev/null
+	# Generous: a VM booted again under TCG, with others running, is slow.
+	timeout 180 ceph -s >/dev/null || { ip -br addr; die "Ceph does not answer from lab-vm$LAB_VM"; }
 	mkdir -p "$HPSD_WORK"
 	printf 'hps-lab-cluster-secret-0123456789abcdef' >"$REPL_SECRET"
 	chmod 600 "$REPL_SECRET"

@@ -38,8 +38,6 @@ repl_failover() {
 	[ -s "$acked" ] || die "the writer on vm0 logged no acknowledged write"
 	cp "$acked" "$(lab_vm_dir $S)/share/results/acked.log"
 	log "vm0 acknowledged $(($(wc -l <"$acked") - 1)) writes before it went"
-	local before
-	before=$(rbd_md5)
 
 	log "vm1 sees its primary gone, then is promoted"
 	vm_must $S "$(node 'wait_replica r1 disconnected_in_sync 60')"
@@ -51,7 +49,6 @@ repl_failover() {
 	out=$(ceph --conf "$LAB_CEPH_CONF" osd blocklist ls 2>/dev/null | wc -l)
 	log "Ceph's blocklist has $out entries"
 	[ "$out" -ge 1 ] || die "nothing is blocklisted after the promotion"
-	[ "$(rbd_md5)" = "$before" ] || die "the RBD image changed before vm1 wrote anything back"
 
 	log "every acknowledged write reads back intact from the new primary"
 	vm_must $S "python3 \$HPS_SRC/test/lab/guest/acked_writes.py verify /dev/mapper/hps-r1 \$LAB_OUT/acked.log"
@@ -62,6 +59,7 @@ repl_failover() {
 
 	log "new data on vm1 over the region, drained: vm0's cache now holds stale dirty blocks"
 	vm_must $S "$(node 'must dd if=/dev/urandom of=/dev/mapper/hps-r1 bs=1M count='$REGION_MIB' oflag=direct conv=fsync status=none; must ctl volume flush r1 --wait --timeout-drain 300')"
+	local before
 	before=$(rbd_md5)
 
 	log "vm0 boots again with its disk and state; its hpsd finds r1 promoted elsewhere"

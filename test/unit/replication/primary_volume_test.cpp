@@ -33,7 +33,12 @@ struct Harness {
 	std::unique_ptr<PrimaryVolume> volume;
 	std::shared_ptr<FakeLink> link = std::make_shared<FakeLink>("stor-2", 64 << 10);
 
-	explicit Harness(bool fresh = true)
+	// With `outdated_gate`, Ceph's answers to record_outdated are the
+	// test's to give (records), and clears are counted.
+	std::vector<std::function<void(OutdatedRecord, std::string)>> records;
+	int clears = 0;
+
+	explicit Harness(bool fresh = true, bool outdated_gate = false)
 	{
 		PrimaryVolumeInfo info{7, "db1", "db1", vol_size, 4096, "stor-2"};
 		PrimaryVolumeHooks hooks;
@@ -51,6 +56,13 @@ struct Harness {
 			failures.push_back(reason);
 			volume->link_lost(reason);
 		};
+		if (outdated_gate) {
+			hooks.record_outdated =
+				[this](std::function<void(OutdatedRecord, std::string)> done) {
+					records.push_back(std::move(done));
+				};
+			hooks.clear_outdated = [this] { clears++; };
+		}
 		volume = std::make_unique<PrimaryVolume>(io, info, hooks, 0, fresh);
 	}
 
@@ -378,4 +390,102 @@ TEST_CASE("primary volume: the recovery limit defers runs, and the round waits f
 	CHECK(v.status().resync_acked == 3 * (64 << 10));
 	REQUIRE(link->sent_of<ResyncEnd>().size() == 1);
 	CHECK(link->sent_of<ResyncEnd>()[0].bytes_sent == 3 * (64 << 10));
+}
+
+TEST_CASE("primary volume: a write completes without the peer only once Ceph records the peer "
+	  "outdated",
+	  "[replication][primary]")
+{
+	Harness h(true, true);
+	auto data = bytes(4096);
+	int first = 1, second = 1, flushed = 1;
+	h.volume->replicate(0, data, false, [&](int r) { first = r; });
+	h.volume->replicate(8192, data, false, [&](int r) { second = r; });
+	h.volume->flush([&](int r) { flushed = r; });
+	// One record asked for; nothing completes before its answer.
+	REQUIRE(h.records.size() == 1);
+	CHECK(first == 1);
+	CHECK(second == 1);
+	CHECK(flushed == 1);
+	h.records[0](OutdatedRecord::recorded, "");
+	CHECK(first == 0);
+	CHECK(second == 0);
+	CHECK(flushed == 0);
+	// Recorded: later ones complete at once, with no new record.
+	int third = 1;
+	h.volume->replicate(0, data, false, [&](int r) { third = r; });
+	CHECK(third == 0);
+	CHECK(h.records.size() == 1);
+	// In sync again: the record is cleared, and the next loss asks anew.
+	h.attach();
+	h.complete_reads(std::byte{1});
+	h.link->release_all();
+	h.ack_all_writes();
+	REQUIRE(h.volume->status().state == ReplicaState::in_sync);
+	CHECK(h.clears == 1);
+	h.volume->link_lost("gone");
+	int fourth = 1;
+	h.volume->replicate(0, data, false, [&](int r) { fourth = r; });
+	CHECK(fourth == 1);
+	CHECK(h.records.size() == 2);
+}
+
+TEST_CASE("primary volume: writes in flight at a loss wait for the record too",
+	  "[replication][primary]")
+{
+	Harness h(true, true);
+	h.attach();
+	REQUIRE(h.volume->status().state == ReplicaState::in_sync);
+	auto data = bytes(4096);
+	int live = 1;
+	h.volume->replicate(0, data, false, [&](int r) { live = r; });
+	REQUIRE(h.link->sent_of<Write>().size() == 1);
+	h.link->release_all();
+	h.volume->link_lost("peer timeout");
+	CHECK(live == 1); // the peer never acked it
+	REQUIRE(h.records.size() == 1);
+	h.records[0](OutdatedRecord::recorded, "");
+	CHECK(live == 0);
+}
+
+TEST_CASE("primary volume: a fenced node fails the writes it would complete alone",
+	  "[replication][primary]")
+{
+	Harness h(true, true);
+	auto data = bytes(4096);
+	int first = 1, later = 1;
+	h.volume->replicate(0, data, false, [&](int r) { first = r; });
+	REQUIRE(h.records.size() == 1);
+	h.records[0](OutdatedRecord::fenced, "RBD image rbd/db1 is held by stor-2");
+	CHECK(first == -EIO);
+	h.volume->replicate(0, data, false, [&](int r) { later = r; });
+	CHECK(later == -EIO);
+	CHECK(h.volume->status().last_error.find("fenced") != std::string::npos);
+}
+
+TEST_CASE("primary volume: Ceph away: writes wait and the record is asked again",
+	  "[replication][primary]")
+{
+	Harness h(true, true);
+	auto data = bytes(4096);
+	int first = 1;
+	h.volume->replicate(0, data, false, [&](int r) { first = r; });
+	REQUIRE(h.records.size() == 1);
+	h.records[0](OutdatedRecord::failed, "timed out");
+	CHECK(first == 1);
+	h.io.run_for(std::chrono::milliseconds(1500));
+	REQUIRE(h.records.size() == 2);
+	h.records[1](OutdatedRecord::recorded, "");
+	CHECK(first == 0);
+}
+
+TEST_CASE("primary volume: stopping hpsd completes what waits for the record",
+	  "[replication][primary]")
+{
+	Harness h(true, true);
+	auto data = bytes(4096);
+	int first = 1;
+	h.volume->replicate(0, data, false, [&](int r) { first = r; });
+	h.volume->stop();
+	CHECK(first == 0);
 }

@@ -7,6 +7,8 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cerrno>
+#include <map>
 
 using namespace hps::volume;
 
@@ -62,6 +64,28 @@ public:
 	hps::Result<void, std::string> blocklist(const std::string& address) override
 	{
 		calls.push_back("blocklist " + address);
+		return {};
+	}
+
+	std::map<std::string, std::string> meta;
+	int meta_errno = 0; // set_metadata fails with it
+	hps::Result<std::optional<std::string>, ImageError> metadata(const std::string&,
+								     const std::string& key) override
+	{
+		auto it = meta.find(key);
+		return it == meta.end() ? std::optional<std::string>() : std::optional(it->second);
+	}
+	hps::Result<void, ImageError> set_metadata(const std::string&, const std::string& key,
+						   const std::string& value) override
+	{
+		if (meta_errno)
+			return hps::fail(ImageError{meta_errno, "cannot set " + key});
+		meta[key] = value;
+		return {};
+	}
+	hps::Result<void, ImageError> remove_metadata(const std::string&, const std::string& key) override
+	{
+		meta.erase(key);
 		return {};
 	}
 };
@@ -187,4 +211,32 @@ TEST_CASE("release unlocks only this node's own lock", "[volume][ownership]")
 	REQUIRE(claim_image(images, "r1", "stor-1", ClaimMode::keep));
 	REQUIRE(release_image_claim(images, "r1", "stor-1"));
 	CHECK(images.locks.empty());
+}
+
+TEST_CASE("the peer is recorded outdated only by the image's holder", "[volume][ownership]")
+{
+	FakeImages images;
+	REQUIRE(claim_image(images, "r1", "stor-1", ClaimMode::keep));
+	auto r = record_peer_outdated(images, "r1", "stor-1", "stor-2");
+	CHECK(r.result == OutdatedResult::recorded);
+	CHECK(outdated_copy(images, "r1").value() == std::optional<std::string>("stor-2"));
+	REQUIRE(clear_peer_outdated(images, "r1"));
+	CHECK_FALSE(outdated_copy(images, "r1").value());
+
+	// Replaced: another node holds the image; nothing is written.
+	images.locks = {held_by("stor-2", {"10.0.0.2:0/5"})};
+	r = record_peer_outdated(images, "r1", "stor-1", "stor-2");
+	CHECK(r.result == OutdatedResult::fenced);
+	CHECK(r.why.find("stor-2") != std::string::npos);
+	CHECK(images.meta.empty());
+}
+
+TEST_CASE("a blocklisted client is fenced, other Ceph errors are retried", "[volume][ownership]")
+{
+	FakeImages images;
+	REQUIRE(claim_image(images, "r1", "stor-1", ClaimMode::keep));
+	images.meta_errno = -ESHUTDOWN;
+	CHECK(record_peer_outdated(images, "r1", "stor-1", "stor-2").result == OutdatedResult::fenced);
+	images.meta_errno = -ETIMEDOUT;
+	CHECK(record_peer_outdated(images, "r1", "stor-1", "stor-2").result == OutdatedResult::failed);
 }
