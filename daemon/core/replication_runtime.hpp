@@ -8,10 +8,12 @@
 #include "api/codec.hpp"
 #include "config/config.hpp"
 #include "core/log.hpp"
+#include "core/replica_cleaner.hpp"
 #include "core/replicating_backend.hpp"
 #include "core/volume_barrier.hpp"
 #include "replication/manager.hpp"
 #include "volume/service.hpp"
+#include "writeback/ioctl_kernel.hpp"
 #include "writeback/uring_reader.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -26,11 +28,13 @@ public:
 	// Never fatal: when replication cannot start (no secret, a bad
 	// listen address) it logs why, and primaries answer REPLICATE with an
 	// error rather than claim a copy.  Registers the service's primary
-	// volumes with the manager and the backend.
+	// volumes with the manager and the backend.  `ioctl` reaches the
+	// channel (WB_CLEAN of the secondaries; none: nothing is marked).
 	static std::unique_ptr<ReplicationRuntime> start(boost::asio::io_context& io,
 							 const Config& config,
 							 hps::volume::Service& volumes,
-							 ReplicatingBackend& backend, Logger& log);
+							 ReplicatingBackend& backend, Logger& log,
+							 writeback::ChannelIoctl ioctl = {});
 
 	class Key {
 		friend class ReplicationRuntime;
@@ -46,6 +50,9 @@ public:
 	hps::api::Json replica_json(const hps::volume::VolumeRecord& record) const;
 	// replication.status's result.
 	hps::api::Json status_json() const;
+	// Writeback's clean marks for the primaries' peers; outlives the
+	// writeback engine (destroyed before this).
+	writeback::ReplicaCleaner* cleaner() noexcept { return &cleaner_; }
 
 	// Closes the links; requests still waiting complete as on a lost
 	// peer.  Call on the io thread before it stops.  Idempotent.
@@ -56,6 +63,7 @@ private:
 	void add(const hps::volume::VolumeRecord& record, bool fresh);
 	void read(std::uint32_t volume, std::uint64_t offset, std::span<std::byte> into,
 		  std::function<void(int)> done);
+	int mark_clean(const std::string& name, const std::vector<replication::ByteRange>& ranges);
 
 	boost::asio::io_context& io_;
 	const Config& config_;
@@ -66,6 +74,8 @@ private:
 	std::unique_ptr<writeback::UringReader> reader_;
 	std::unique_ptr<replication::Manager> manager_;
 	std::map<std::uint32_t, writeback::CacheDevice> devices_; // volume id -> its dm device
+	writeback::ChannelIoctl ioctl_;
+	ReplicaCleanerBridge cleaner_;
 };
 
 } // namespace hpsd

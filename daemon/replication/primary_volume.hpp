@@ -31,6 +31,7 @@
 
 #include "replication/ack_tracker.hpp"
 #include "replication/change_log.hpp"
+#include "replication/clean_gate.hpp"
 #include "replication/link.hpp"
 #include "replication/link_settings.hpp"
 #include "replication/buffer_pool.hpp"
@@ -103,6 +104,14 @@ struct PrimaryVolumeStatus {
 	std::uint64_t writes_degraded = 0; // completed without the peer
 	std::uint64_t peer_errors = 0;	   // acks with a non-zero status
 	std::string last_error;
+	// CLEAN (writeback's clean marks for the peer): sent, acked (of them
+	// with an error), and bytes written back that no CLEAN told the peer
+	// (the link or the copy changed since writeback took them).
+	std::uint64_t clean_batches = 0;
+	std::uint64_t clean_bytes = 0;
+	std::uint64_t clean_acks = 0;
+	std::uint64_t clean_errors = 0;
+	std::uint64_t clean_dropped_bytes = 0;
 };
 
 class PrimaryVolume {
@@ -135,6 +144,16 @@ public:
 	// The peer's answers for this volume.  An error is a protocol error:
 	// the caller closes the link (then calls link_lost).
 	hps::Result<void, std::string> on_message(const Message& message);
+
+	// Writeback wrote [offset, offset + length) of each range to RBD and
+	// flushed it; `mark` is what the gate said right after WB_TAKE.  Sends
+	// CLEANs (at most max_clean_entries ranges each) if the gate's token
+	// is still mark.token, else drops them (PROTOCOL.md, "Clean-mark
+	// propagation").  Ranges are whole blocks, as the kernel hands them.
+	void clean(CleanMark mark, const std::vector<std::pair<std::uint64_t, std::uint64_t>>& ranges);
+	// Read from writeback's thread (see clean_gate.hpp); lives as long as
+	// any holder.
+	std::shared_ptr<const CleanGate> clean_gate() const noexcept { return gate_; }
 
 	// A write or flush has waited longer than this for the peer: the
 	// caller closes the link.
@@ -195,6 +214,7 @@ private:
 	void read_done(std::uint64_t cookie, int result);
 	void maybe_end_round();
 	void fail_link(const std::string& reason);
+	void update_gate();
 	void log(LogLevel level, const std::string& line) const;
 	std::uint64_t expand_start(std::uint64_t offset) const noexcept;
 	std::uint64_t expand_end(std::uint64_t end) const noexcept;
@@ -230,6 +250,10 @@ private:
 	std::deque<Blocked> blocked_;
 	std::deque<Outgoing> outbox_;
 	std::size_t resync_in_flight_ = 0;
+
+	std::shared_ptr<CleanGate> gate_ = std::make_shared<CleanGate>();
+	std::uint64_t clean_epoch_ = 0; // the gate's last token
+	std::uint64_t next_clean_batch_ = 1;
 
 	PrimaryVolumeStatus stats_;
 	std::chrono::steady_clock::time_point round_started_{};
