@@ -88,7 +88,7 @@ from hps_wb import clean, open_attached
 vs = sys.argv[1]
 def dirty():
     return int(subprocess.run(["dmsetup", "status", vs], check=True, capture_output=True,
-                              text=True).stdout.split()[3 + 5])
+                              text=True).stdout.split()[2 + 5])  # as vfield
 fd = open_attached()
 def refused(err, *args, **kw):
     try:
@@ -122,7 +122,6 @@ os.close(fd)
 print("ok")
 PY
 must cmp -n $((16 * 4096)) "$W" "/dev/mapper/$VS"
-expect_eq "$(vfield "$VS" 12)" 0 "secondary errors"
 
 log "writeback takes the primary's blocks, never the secondary's; WB_DONE says which it cleaned"
 PYTHONPATH=$HPS_SRC/test/lab/guest python3 - "$VS" <<'PY' || die "writeback of a secondary"
