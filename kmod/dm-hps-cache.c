@@ -332,6 +332,46 @@ void hps_cache_discard(struct hps_pool *pool, int slot, u64 key, u64 n)
 	}
 }
 
+/*
+ * Mark keys [key, key + n) of @slot clean where they are cached dirty:
+ * their data is on the backend (a secondary's, written back by its
+ * primary).  A block under writeback, or one an allocating write is still
+ * filling, stays as it is.  Returns how many blocks were cleaned.
+ */
+u64 hps_cache_clean(struct hps_pool *pool, int slot, u64 key, u64 n)
+{
+	u64 end = key + n, cleaned = 0;
+
+	for (; key < end; key++) {
+		struct hps_set_scan sc;
+		unsigned long flags;
+		spinlock_t *lock;
+		u64 set;
+		u32 tag, w, clean;
+
+		hps_key_split(&pool->geo, key, &set, &tag);
+		lock = hps_set_lock(pool, set);
+		spin_lock_irqsave(lock, flags);
+		hps_scan_set(pool, set, tag, &sc);
+		if (sc.found >= 0) {
+			w = *hps_word(pool, sc.found);
+			if ((w & (HPS_WORD_VALID | HPS_WORD_DIRTY | HPS_W_WB)) ==
+			    (HPS_WORD_VALID | HPS_WORD_DIRTY)) {
+				clean = w & ~(HPS_WORD_DIRTY | HPS_WORD_EPOCH_MASK | HPS_W_WB_OK);
+				hps_count_word(pool, slot, w, -1);
+				hps_count_word(pool, slot, clean, 1);
+				*hps_word(pool, sc.found) = clean;
+				hps_page_dirty(pool, sc.found);
+				cleaned++;
+			}
+		}
+		spin_unlock_irqrestore(lock, flags);
+		if (!(key & 1023))
+			cond_resched();
+	}
+	return cleaned;
+}
+
 /* Set up the index of a loaded pool: locks, and counters from the words. */
 int hps_cache_init(struct hps_pool *pool)
 {

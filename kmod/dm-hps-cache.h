@@ -31,5 +31,6 @@ enum hps_plan hps_cache_write(struct hps_pool *pool, int slot, u64 key,
 bool hps_cache_write_done(struct hps_pool *pool, int slot, u64 block,
 			  u32 tag, int error);
 void hps_cache_discard(struct hps_pool *pool, int slot, u64 key, u64 n);
+u64 hps_cache_clean(struct hps_pool *pool, int slot, u64 key, u64 n);
 
 #endif /* DM_HPS_CACHE_H */

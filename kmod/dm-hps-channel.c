@@ -700,6 +700,7 @@ static long hps_channel_ioctl(struct file *file, unsigned int cmd,
 		return hps_channel_attach(cf, (struct hps_attach __user *)arg);
 	case HPS_IOC_WB_TAKE:
 	case HPS_IOC_WB_DONE:
+	case HPS_IOC_WB_CLEAN:
 		/* Writeback state belongs to the attached hpsd (dm-hps-wb.c). */
 		if (!READ_ONCE(cf->attached))
 			return -EPERM;

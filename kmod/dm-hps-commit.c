@@ -33,6 +33,11 @@ int hps_commit_init(struct hps_pool *pool)
 	r = init_srcu_struct(&pool->srcu);
 	if (r)
 		return r;
+	r = init_srcu_struct(&pool->wb_srcu);
+	if (r) {
+		cleanup_srcu_struct(&pool->srcu);
+		return r;
+	}
 	mutex_init(&pool->commit_mutex);
 	INIT_WORK(&pool->commit_work, hps_commit_work);
 	spin_lock_init(&pool->defer_lock);
@@ -70,6 +75,7 @@ void hps_commit_exit(struct hps_pool *pool)
 	bitmap_free(pool->commit_pfree);
 	pool->commit_pfree = NULL;
 	cleanup_srcu_struct(&pool->srcu);
+	cleanup_srcu_struct(&pool->wb_srcu);
 }
 
 /* Fill commit page @n with the words of metadata page @p. */

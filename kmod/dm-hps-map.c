@@ -131,10 +131,21 @@ static void hps_write_endio(struct bio *bio)
 	hps_write_finish(bio, error);
 }
 
+/* A cached write has ended: WB_TAKE no longer waits for it. */
+void hps_wb_srcu_unlock(struct hps_pool *pool, struct hps_bio *hb)
+{
+	if (hb->flags & HPS_BIO_WB_SRCU) {
+		__srcu_read_unlock(&pool->wb_srcu, hb->wb_srcu_idx);
+		hb->flags &= ~HPS_BIO_WB_SRCU;
+	}
+}
+
 /* A write's data is where it belongs: a FUA write waits for a commit. */
 void hps_write_finish(struct bio *bio, int error)
 {
 	struct hps_bio *hb = dm_per_bio_data(bio, sizeof(*hb));
+
+	hps_wb_srcu_unlock(hb->v->pool, hb);
 
 	if (error && !bio->bi_status)
 		bio->bi_status = errno_to_blk_status(error);
@@ -211,6 +222,12 @@ static int hps_map_write(struct hps_volume *v, struct bio *bio, struct hps_bio *
 	cacheable = whole && (secondary || (READ_ONCE(v->mode) == HPS_MODE_WRITEBACK &&
 					    !hps_seq_cutoff(v, bio)));
 
+	/*
+	 * From before the plan: a WB_TAKE that marks this block after the
+	 * plan was made waits for this write to end (dm-hps-wb.c).
+	 */
+	hb->wb_srcu_idx = __srcu_read_lock(&pool->wb_srcu);
+	hb->flags |= HPS_BIO_WB_SRCU;
 	hb->srcu_idx = __srcu_read_lock(&pool->srcu);
 	switch (hps_cache_write(pool, v->slot, hps_key_of(v, bio->bi_iter.bi_sector),
 				cacheable, &block, &word)) {
@@ -225,11 +242,13 @@ static int hps_map_write(struct hps_volume *v, struct bio *bio, struct hps_bio *
 		return hps_write_remap(v, bio, hb, block, bio->bi_opf & REQ_FUA);
 	case HPS_PLAN_DEFER:
 		__srcu_read_unlock(&pool->srcu, hb->srcu_idx);
+		hps_wb_srcu_unlock(pool, hb);
 		hps_defer_bio(pool, bio);
 		return DM_MAPIO_SUBMITTED;
 	case HPS_PLAN_THROUGH:
 	default:
 		__srcu_read_unlock(&pool->srcu, hb->srcu_idx);
+		hps_wb_srcu_unlock(pool, hb);
 		/* Only the primary writes to RBD: the peer resyncs this block. */
 		if (secondary)
 			return DM_MAPIO_KILL;
@@ -364,6 +383,8 @@ int hps_volume_end_io(struct dm_target *ti, struct bio *bio, blk_status_t *error
 		else if (*error)
 			hps_cache_error(v->pool, "write", blk_status_to_errno(*error));
 	}
+	/* A write in place that was not hooked ends here. */
+	hps_wb_srcu_unlock(v->pool, hb);
 	if (*error)
 		atomic64_inc(&v->errors);
 	return DM_ENDIO_DONE;

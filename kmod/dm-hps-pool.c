@@ -114,7 +114,7 @@ struct hps_pool *hps_pool_next(struct hps_pool *pool)
 void hps_pool_put_unused(struct hps_pool *pool)
 {
 	lockdep_assert_held(&hps_lock);
-	if (pool->nr_targets || !list_empty(&pool->volumes))
+	if (pool->nr_targets || !list_empty(&pool->volumes) || pool->wb_pins)
 		return;
 	list_del(&pool->node);
 	hps_pool_teardown(pool);

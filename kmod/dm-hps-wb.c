@@ -7,11 +7,32 @@
  * since (HPS_W_WB_OK); any write to such a block clears WB_OK.  WB_DONE
  * marks a block clean only if its writeback succeeded and WB_OK is still
  * set: a block rewritten meanwhile stays dirty for the next pass.
+ *
+ * A write whose plan was made before WB_TAKE marked its block may still be
+ * in flight when WB_TAKE has marked it: WB_TAKE returns only after every
+ * such write has ended (pool->wb_srcu, held by each cached write from
+ * before its plan until it ended, a primary's REPLICATE included).  So the
+ * data hpsd reads next is that of every write the block took before, and
+ * hpsd has handed out the replication seqs of them all: the seq it reads
+ * after WB_TAKE covers the data it writes back (daemon/PROTOCOL.md,
+ * "Clean-mark propagation").
+ *
+ * WB_CLEAN marks whole blocks of a secondary volume clean: its primary
+ * wrote their data back.  hpsd must have no write to those blocks in
+ * flight when it calls it (a write in place that ends after the mark
+ * would leave new data in a clean block).
  */
+#include <linux/delay.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
 #include "dm-hps.h"
+#include "dm-hps-cache.h"
+
+/* WB_TAKE waits this long at most for the writes before it. */
+#define HPS_WB_TAKE_WAIT_MS	10000
+
+static bool hps_wb_finish(struct hps_pool *pool, u64 block, int error);
 
 /* Sets scanned by one WB_TAKE at most, so one call stays short. */
 #define HPS_WB_SCAN_SETS	(1U << 20)
@@ -149,11 +170,33 @@ static unsigned int hps_wb_take_aged(struct hps_pool *pool, struct hps_wb_block 
 	return hps_wb_scan(pool, epochs, out, max);
 }
 
+/*
+ * Wait for the cached writes that began before now (pool->wb_srcu), at
+ * most HPS_WB_TAKE_WAIT_MS: a primary's write may wait for hpsd, and hpsd
+ * for a backend that is away, so WB_TAKE fails (EAGAIN) rather than hang
+ * hpsd's writeback (and its shutdown) with it.
+ */
+static int hps_wb_wait_writes(struct hps_pool *pool)
+{
+	unsigned long cookie = start_poll_synchronize_srcu(&pool->wb_srcu);
+	unsigned long until = jiffies + msecs_to_jiffies(HPS_WB_TAKE_WAIT_MS);
+	unsigned int us = 50;
+
+	while (!poll_state_synchronize_srcu(&pool->wb_srcu, cookie)) {
+		if (time_after(jiffies, until))
+			return -EAGAIN;
+		usleep_range(us, 2 * us);
+		us = min(2 * us, 20000U);
+	}
+	return 0;
+}
+
 static long hps_wb_take(struct hps_wb_take __user *uarg)
 {
 	struct hps_wb_block *out = NULL;
 	struct hps_wb_take t;
 	struct hps_pool *pool;
+	unsigned int i;
 	long r;
 
 	if (copy_from_user(&t, uarg, sizeof(t)))
@@ -187,6 +230,25 @@ static long hps_wb_take(struct hps_wb_take __user *uarg)
 	t.dirty = atomic64_read(&pool->total.dirty);
 	t.total = pool->geo.nr_blocks;
 	r = 0;
+	if (t.count) {
+		/*
+		 * Writes planned before the marks end first (see the top).
+		 * Not under hps_lock: a primary's writes wait for hpsd, which
+		 * may need it meanwhile (dmsetup status).
+		 */
+		pool->wb_pins++;
+		mutex_unlock(&hps_lock);
+		r = hps_wb_wait_writes(pool);
+		mutex_lock(&hps_lock);
+		if (r) {
+			/* Given back, still dirty: taken again later. */
+			for (i = 0; i < t.count; i++)
+				hps_wb_finish(pool, out[i].block, r);
+			t.count = 0;
+		}
+		pool->wb_pins--;
+		hps_pool_put_unused(pool);
+	}
 out_unlock:
 	mutex_unlock(&hps_lock);
 	if (!r && t.count &&
@@ -260,7 +322,7 @@ static long hps_wb_done(struct hps_wb_done __user *uarg)
 		goto out_unlock;
 	}
 	for (i = 0; i < d.count; i++) {
-		if (res[i].block >= pool->geo.nr_blocks || res[i].reserved ||
+		if (res[i].block >= pool->geo.nr_blocks || res[i].flags ||
 		    res[i].error > 0 || res[i].error < -MAX_ERRNO) {
 			r = -EINVAL;
 			goto out_unlock;
@@ -269,20 +331,117 @@ static long hps_wb_done(struct hps_wb_done __user *uarg)
 	d.cleaned = 0;
 	d.kept = 0;
 	for (i = 0; i < d.count; i++) {
-		if (hps_wb_finish(pool, res[i].block, res[i].error))
+		if (hps_wb_finish(pool, res[i].block, res[i].error)) {
+			res[i].flags = HPS_WB_CLEANED;
 			d.cleaned++;
-		else
+		} else {
 			d.kept++;
+		}
 	}
 	atomic64_add(d.cleaned, &pool->wb_cleaned);
 	if (d.cleaned)
 		hps_commit_kick(pool);
 out_unlock:
 	mutex_unlock(&hps_lock);
+	/* The blocks are done either way: a fault here only hides which. */
+	if (!r && copy_to_user(u64_to_user_ptr(d.results), res, d.count * sizeof(*res)))
+		r = -EFAULT;
 	if (!r && copy_to_user(uarg, &d, sizeof(d)))
 		r = -EFAULT;
 out:
 	kvfree(res);
+	return r;
+}
+
+/*
+ * The secondary volume @volume_id of @pool, for WB_CLEAN; hps_lock held.
+ * ERR_PTR(-ENOENT): no volume device of that id is bound to the pool;
+ * ERR_PTR(-EPERM): it is not a secondary.
+ */
+static struct hps_volume *hps_wb_clean_target(struct hps_pool *pool, u32 volume_id)
+{
+	struct hps_volume *v, *found = NULL;
+
+	lockdep_assert_held(&hps_lock);
+	list_for_each_entry(v, &pool->volumes, pool_node) {
+		if (v->volume_id != volume_id)
+			continue;
+		/* Mid-reload both tables are bound: both must be secondaries. */
+		if (READ_ONCE(v->role) != HPS_ROLE_SECONDARY ||
+		    !READ_ONCE(pool->slots[v->slot].secondary))
+			return ERR_PTR(-EPERM);
+		found = v;
+	}
+	return found ? found : ERR_PTR(-ENOENT);
+}
+
+static bool hps_wb_range_ok(struct hps_volume *v, const struct hps_wb_range *r)
+{
+	u64 end = r->offset + r->len;
+
+	return r->len && !((r->offset | r->len) & (SECTOR_SIZE - 1)) && end > r->offset &&
+	       end <= v->nr_blocks << (v->pool->block_shift + SECTOR_SHIFT);
+}
+
+static long hps_wb_clean(struct hps_wb_clean __user *uarg)
+{
+	struct hps_wb_range *ranges;
+	struct hps_wb_clean c;
+	struct hps_volume *v;
+	struct hps_pool *pool;
+	u64 cleaned = 0, first, last;
+	unsigned int i, shift;
+	long r = 0;
+
+	if (copy_from_user(&c, uarg, sizeof(c)))
+		return -EFAULT;
+	if (!c.count || c.count > HPS_WB_MAX || c.reserved[0] || c.reserved[1])
+		return -EINVAL;
+	ranges = kvcalloc(c.count, sizeof(*ranges), GFP_KERNEL);
+	if (!ranges)
+		return -ENOMEM;
+	if (copy_from_user(ranges, u64_to_user_ptr(c.ranges), c.count * sizeof(*ranges))) {
+		r = -EFAULT;
+		goto out;
+	}
+
+	mutex_lock(&hps_lock);
+	pool = hps_pool_find_id(c.pool_id);
+	if (!pool) {
+		r = -ENOENT;
+		goto out_unlock;
+	}
+	v = hps_wb_clean_target(pool, c.volume_id);
+	if (IS_ERR(v)) {
+		r = PTR_ERR(v);
+		goto out_unlock;
+	}
+	/* Every range is checked first: a refused call changes nothing. */
+	for (i = 0; i < c.count; i++) {
+		if (!hps_wb_range_ok(v, &ranges[i])) {
+			r = -EINVAL;
+			goto out_unlock;
+		}
+	}
+	/* Only the blocks wholly inside a range. */
+	shift = pool->block_shift + SECTOR_SHIFT;
+	for (i = 0; i < c.count; i++) {
+		first = (ranges[i].offset + (1ULL << shift) - 1) >> shift;
+		last = (ranges[i].offset + ranges[i].len) >> shift;
+		if (last > first)
+			cleaned += hps_cache_clean(pool, v->slot,
+						   hps_make_key(&pool->geo, v->base, first),
+						   last - first);
+	}
+	if (cleaned)
+		hps_commit_kick(pool);
+	c.cleaned = min_t(u64, cleaned, U32_MAX);
+out_unlock:
+	mutex_unlock(&hps_lock);
+	if (!r && copy_to_user(uarg, &c, sizeof(c)))
+		r = -EFAULT;
+out:
+	kvfree(ranges);
 	return r;
 }
 
@@ -293,6 +452,8 @@ long hps_wb_ioctl(unsigned int cmd, void __user *arg)
 		return hps_wb_take(arg);
 	case HPS_IOC_WB_DONE:
 		return hps_wb_done(arg);
+	case HPS_IOC_WB_CLEAN:
+		return hps_wb_clean(arg);
 	default:
 		return -ENOTTY;
 	}

@@ -150,6 +150,14 @@ struct hps_pool {
 
 	/* Writeback (dm-hps-wb.c); under hps_lock. */
 	u64 wb_cursor;			/* next set WB_TAKE looks at */
+	/*
+	 * Held by every cached write from before its plan until it has
+	 * ended (a primary's: its REPLICATE answered too); WB_TAKE waits for
+	 * the writes that began before it, with the pool pinned (wb_pins)
+	 * rather than hps_lock held, since hpsd answers REPLICATEs meanwhile.
+	 */
+	struct srcu_struct wb_srcu;
+	unsigned int wb_pins;		/* WB_TAKEs waiting: the pool stays */
 	atomic64_t wb_inflight;		/* blocks handed out, not done */
 	atomic64_t wb_cleaned;		/* blocks WB_DONE marked clean */
 };
@@ -210,6 +218,7 @@ struct hps_bio {
 	u64 block;			/* remapped: the pool block */
 	u32 word;			/* allocating write: the word it sets */
 	int srcu_idx;
+	int wb_srcu_idx;		/* HPS_BIO_WB_SRCU: of pool->wb_srcu */
 	unsigned int flags;		/* HPS_BIO_* */
 	unsigned long expires;		/* throttled: jiffies it may go on */
 	atomic_t parts;			/* replicated: local I/O and peer, not done */
@@ -225,6 +234,7 @@ struct hps_bio {
 #define HPS_BIO_COMMIT		(1U << 3)	/* complete after a commit */
 #define HPS_BIO_WAITED		(1U << 4)	/* mapped again: not throttled again */
 #define HPS_BIO_REPL		(1U << 5)	/* completes when the peer has it too */
+#define HPS_BIO_WB_SRCU		(1U << 6)	/* holds pool->wb_srcu */
 
 extern struct mutex hps_lock;
 extern struct target_type hps_pool_target;
@@ -312,6 +322,7 @@ int hps_volume_map(struct dm_target *ti, struct bio *bio);
 int hps_volume_end_io(struct dm_target *ti, struct bio *bio, blk_status_t *error);
 void hps_volume_remap_deferred(struct bio *bio);
 void hps_write_finish(struct bio *bio, int error);
+void hps_wb_srcu_unlock(struct hps_pool *pool, struct hps_bio *hb);
 
 /* dm-hps-repl.c: a primary's writes and flushes wait for the peer too. */
 void hps_repl_write(struct hps_volume *v, struct bio *bio, struct hps_bio *hb);

@@ -185,7 +185,7 @@ ChannelSnapshot ChannelServer::snapshot() const
 
 int ChannelServer::ioctl(unsigned long request, void* arg) const
 {
-	std::lock_guard lock(fd_mutex_);
+	std::shared_lock lock(fd_mutex_);
 	if (fd_ < 0) {
 		errno = ENOTCONN;
 		return -1;

@@ -23,6 +23,7 @@
 #include <filesystem>
 #include <future>
 #include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <thread>
 #include <utility>
@@ -94,9 +95,11 @@ private:
 	std::promise<void> first_try_; // set by the supervisor, once
 	bool first_try_done_ = false;  // supervisor thread only
 
-	// Held while the channel's descriptor is published, used by ioctl(),
-	// or closed.
-	mutable std::mutex fd_mutex_;
+	// Held while the channel's descriptor is published or closed, and
+	// shared by ioctl() callers: WB_TAKE may wait for REPLICATE answers
+	// (FORMAT.md, "Writeback"), and the io thread's WB_CLEAN of a
+	// secondary must not wait behind it meanwhile.
+	mutable std::shared_mutex fd_mutex_;
 	int fd_ = -1;
 
 	mutable std::mutex mutex_; // guards the fields below

@@ -178,15 +178,19 @@ int run_daemon(const Config& config, const RunOptions& options, Logger& log)
 	// Only now, with the socket ours: a second hpsd must not touch dm.
 	if (!start_volume_service(*volumes, config, log))
 		return 1;
-	replication =
-		ReplicationRuntime::start(io, config, *volumes, *replication_images, routing, log);
+	const writeback::ChannelIoctl channel_ioctl = [&channel](unsigned long request, void* arg) {
+		return channel.ioctl(request, arg);
+	};
+	replication = ReplicationRuntime::start(io, config, *volumes, *replication_images, routing,
+						log, channel_ioctl);
 
 	// Writeback drains the pools' dirty blocks to RBD through the channel's
 	// descriptor; stopped before the channel so that what it wrote is
-	// flushed and reported first.
+	// flushed and reported first.  It sends the primaries' clean marks to
+	// their peers through replication, which outlives it.
 	auto writeback = writeback::WritebackService::start(
 		config, rbd, [&log](LogLevel level, std::string_view line) { log.log(level, line); },
-		[&channel](unsigned long request, void* arg) { return channel.ioctl(request, arg); });
+		channel_ioctl, replication ? replication->cleaner() : nullptr);
 	std::optional<EngineDrainer> drainer;
 	if (writeback) {
 		drainer.emplace((*writeback)->engine());

@@ -53,6 +53,12 @@ Json primary_json(const replication::PrimaryVolumeStatus& s)
 		{"writes_degraded", s.writes_degraded},
 		{"peer_errors", s.peer_errors},
 		{"last_error", s.last_error.empty() ? Json(nullptr) : Json(s.last_error)},
+		{"clean",
+		 Json{{"batches", s.clean_batches},
+		      {"bytes", s.clean_bytes},
+		      {"acks", s.clean_acks},
+		      {"errors", s.clean_errors},
+		      {"dropped_bytes", s.clean_dropped_bytes}}},
 	};
 }
 
@@ -62,10 +68,12 @@ std::unique_ptr<ReplicationRuntime> ReplicationRuntime::start(boost::asio::io_co
 							      const Config& config,
 							      hps::volume::Service& volumes,
 							      hps::volume::ImageStore& images,
-							      ReplicatingBackend& backend, Logger& log)
+							      ReplicatingBackend& backend, Logger& log,
+							      writeback::ChannelIoctl ioctl)
 {
 	auto runtime =
 		std::make_unique<ReplicationRuntime>(Key{}, io, config, volumes, images, backend, log);
+	runtime->ioctl_ = std::move(ioctl);
 	auto reader = writeback::UringReader::create(64);
 	if (!reader)
 		log.error("replication: resync reads: " + reader.error());
@@ -79,6 +87,7 @@ std::unique_ptr<ReplicationRuntime> ReplicationRuntime::start(boost::asio::io_co
 		return runtime;
 	}
 	runtime->manager_ = std::move(manager).value();
+	runtime->cleaner_.set_manager(runtime->manager_.get());
 	backend.attach(runtime->manager_.get());
 	for (const VolumeRecord& record : volumes.records())
 		if (record.role == VolumeRole::primary)
@@ -99,6 +108,7 @@ std::unique_ptr<ReplicationRuntime> ReplicationRuntime::start(boost::asio::io_co
 			break;
 		case hps::volume::VolumeChange::deleted:
 			r->backend_.set_primary(record.id, false);
+			r->cleaner_.set_gate(record.id, nullptr);
 			r->manager_->remove_primary(record.id);
 			r->devices_.erase(record.id);
 			break;
@@ -114,7 +124,7 @@ ReplicationRuntime::ReplicationRuntime(Key, boost::asio::io_context& io, const C
 				       hps::volume::Service& volumes, hps::volume::ImageStore& images,
 				       ReplicatingBackend& backend, Logger& log)
 	: io_(io), config_(config), volumes_(volumes), backend_(backend), log_(log), barrier_(io),
-	  images_(images)
+	  cleaner_(io), images_(images)
 {
 }
 
@@ -126,6 +136,7 @@ ReplicationRuntime::~ReplicationRuntime()
 
 void ReplicationRuntime::stop()
 {
+	cleaner_.set_manager(nullptr);
 	volumes_.on_volume_change({});
 	volumes_.on_promote_check({});
 	backend_.attach(nullptr);
@@ -144,6 +155,7 @@ void ReplicationRuntime::add(const VolumeRecord& record, bool fresh)
 	info.peer = record.peer;
 	backend_.set_primary(record.id, true);
 	manager_->add_primary(std::move(info), fresh);
+	cleaner_.set_gate(record.id, manager_->clean_gate(record.id));
 }
 
 replication::ManagerHooks ReplicationRuntime::hooks()
@@ -196,7 +208,37 @@ replication::ManagerHooks ReplicationRuntime::hooks()
 					  " (a promotion of the peer stays refused without --force)");
 		});
 	};
+	h.mark_clean = [this](const std::string& name,
+			      const std::vector<replication::ByteRange>& ranges) {
+		return mark_clean(name, ranges);
+	};
 	return h;
+}
+
+// A secondary's CLEAN, for what its applier allows: WB_CLEAN of this
+// node's copy (the kernel refuses anything but a secondary).
+int ReplicationRuntime::mark_clean(const std::string& name,
+				   const std::vector<replication::ByteRange>& ranges)
+{
+	if (!ioctl_)
+		return -ENOTCONN;
+	const VolumeRecord* record = nullptr;
+	for (const VolumeRecord& r : volumes_.records())
+		if (r.name == name && r.role == VolumeRole::secondary)
+			record = &r;
+	if (!record)
+		return -ENOENT;
+	std::vector<std::pair<std::uint64_t, std::uint64_t>> pairs;
+	pairs.reserve(ranges.size());
+	for (const replication::ByteRange& r : ranges)
+		pairs.emplace_back(r.begin, r.length());
+	auto cleaned = writeback::IoctlKernel(ioctl_).clean(record->pool_id, record->id, pairs);
+	if (!cleaned) {
+		log_.warn("replication: volume " + name + " (secondary): WB_CLEAN: " +
+			  hps::errno_text(-cleaned.error()));
+		return cleaned.error();
+	}
+	return 0;
 }
 
 // A resync read of a primary's own device: the data as the volume's users
@@ -304,7 +346,12 @@ Json ReplicationRuntime::status_json() const
 							   {"flushes", s.applier.flushes},
 							   {"resync_bytes_written", s.applier.resync_bytes_written},
 							   {"resync_bytes_skipped", s.applier.resync_bytes_skipped},
-							   {"errors", s.applier.errors}});
+							   {"errors", s.applier.errors},
+							   {"cleans", s.applier.cleans},
+							   {"clean_bytes", s.applier.clean_bytes},
+							   {"clean_kept_bytes", s.applier.clean_kept_bytes},
+							   {"clean_ignored_bytes", s.applier.clean_ignored_bytes},
+							   {"clean_errors", s.applier.clean_errors}});
 			peers.push_back(Json{{"node", p.node},
 					     {"address", p.address},
 					     {"connected", p.connected},

@@ -8,11 +8,13 @@
 #include "api/codec.hpp"
 #include "config/config.hpp"
 #include "core/log.hpp"
+#include "core/replica_cleaner.hpp"
 #include "core/replicating_backend.hpp"
 #include "core/serial_worker.hpp"
 #include "core/volume_barrier.hpp"
 #include "replication/manager.hpp"
 #include "volume/service.hpp"
+#include "writeback/ioctl_kernel.hpp"
 #include "writeback/uring_reader.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -27,14 +29,17 @@ public:
 	// Never fatal: when replication cannot start (no secret, a bad
 	// listen address) it logs why, and primaries answer REPLICATE with an
 	// error rather than claim a copy.  Registers the service's primary
-	// volumes with the manager and the backend.
-	// `images`: the RBD side of the outdated-peer record (ownership.hpp),
-	// used from the runtime's own worker thread; it outlives the runtime.
+	// volumes with the manager and the backend.  `images`: the RBD side
+	// of the outdated-peer record (ownership.hpp), used from the
+	// runtime's own worker thread; it outlives the runtime.  `ioctl`
+	// reaches the channel (WB_CLEAN of the secondaries; none: nothing is
+	// marked).
 	static std::unique_ptr<ReplicationRuntime> start(boost::asio::io_context& io,
 							 const Config& config,
 							 hps::volume::Service& volumes,
 							 hps::volume::ImageStore& images,
-							 ReplicatingBackend& backend, Logger& log);
+							 ReplicatingBackend& backend, Logger& log,
+							 writeback::ChannelIoctl ioctl = {});
 
 	class Key {
 		friend class ReplicationRuntime;
@@ -54,6 +59,9 @@ public:
 						     bool force) const;
 	// replication.status's result.
 	hps::api::Json status_json() const;
+	// Writeback's clean marks for the primaries' peers; outlives the
+	// writeback engine (destroyed before this).
+	writeback::ReplicaCleaner* cleaner() noexcept { return &cleaner_; }
 
 	// Closes the links; requests still waiting complete as on a lost
 	// peer.  Call on the io thread before it stops.  Idempotent.
@@ -65,6 +73,7 @@ private:
 	const hps::volume::VolumeRecord* find_record(std::uint32_t volume) const;
 	void read(std::uint32_t volume, std::uint64_t offset, std::span<std::byte> into,
 		  std::function<void(int)> done);
+	int mark_clean(const std::string& name, const std::vector<replication::ByteRange>& ranges);
 
 	boost::asio::io_context& io_;
 	const Config& config_;
@@ -75,6 +84,8 @@ private:
 	std::unique_ptr<writeback::UringReader> reader_;
 	std::unique_ptr<replication::Manager> manager_;
 	std::map<std::uint32_t, writeback::CacheDevice> devices_; // volume id -> its dm device
+	writeback::ChannelIoctl ioctl_;
+	ReplicaCleanerBridge cleaner_;
 	hps::volume::ImageStore& images_;
 	// Last: destroyed first, so no Ceph call runs on a half-destroyed runtime.
 	SerialWorker ceph_;

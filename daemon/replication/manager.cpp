@@ -159,8 +159,8 @@ void Manager::on_message(Peer& peer, const Message& message)
 			}
 			ApplierOptions options;
 			it = peer.secondaries
-				     .emplace(volume, std::make_unique<SecondaryVolume>(io_, peer.link, log_,
-											options))
+				     .emplace(volume, std::make_unique<SecondaryVolume>(
+							      io_, peer.link, log_, options, hooks_.mark_clean))
 				     .first;
 		}
 		handled = it->second->on_message(message, hooks_.ensure_secondary);
@@ -295,6 +295,19 @@ void Manager::drop(std::uint32_t volume, std::uint64_t offset, std::uint64_t len
 		return;
 	}
 	it->second->drop(offset, length, std::move(done));
+}
+
+void Manager::clean(std::uint32_t volume, CleanMark mark,
+		    const std::vector<std::pair<std::uint64_t, std::uint64_t>>& ranges)
+{
+	if (auto it = primaries_.find(volume); it != primaries_.end())
+		it->second->clean(mark, ranges);
+}
+
+std::shared_ptr<const CleanGate> Manager::clean_gate(std::uint32_t volume) const
+{
+	auto it = primaries_.find(volume);
+	return it == primaries_.end() ? nullptr : it->second->clean_gate();
 }
 
 std::optional<PrimaryVolumeStatus> Manager::primary_status(std::uint32_t volume) const

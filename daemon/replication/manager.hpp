@@ -40,6 +40,8 @@ class TcpDialer;
 
 struct ManagerHooks {
 	EnsureSecondary ensure_secondary;
+	// The secondaries' WB_CLEAN (SecondaryVolume); none: nothing is marked.
+	MarkSecondaryClean mark_clean;
 	// PrimaryVolumeHooks' barrier and read, for the volume with this id.
 	std::function<void(std::uint32_t volume, std::function<void()> switch_live,
 			   std::function<void(std::string)> done)>
@@ -101,6 +103,12 @@ public:
 		       bool fua, Done done);
 	void flush(std::uint32_t volume, Done done);
 	void drop(std::uint32_t volume, std::uint64_t offset, std::uint64_t length, Done done);
+
+	// Writeback wrote these ranges of a primary volume back (PrimaryVolume::clean).
+	void clean(std::uint32_t volume, CleanMark mark,
+		   const std::vector<std::pair<std::uint64_t, std::uint64_t>>& ranges);
+	// The gate writeback reads (clean_gate.hpp); null for no such primary.
+	std::shared_ptr<const CleanGate> clean_gate(std::uint32_t volume) const;
 
 	std::optional<PrimaryVolumeStatus> primary_status(std::uint32_t volume) const;
 	SecondaryState secondary_state(const std::string& name) const;

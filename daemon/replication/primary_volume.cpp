@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "replication/primary_volume.hpp"
 
+#include "replication/wire.hpp"
 #include "util/overload.hpp"
 
 #include <boost/asio/post.hpp>
@@ -190,8 +191,10 @@ void PrimaryVolume::assign_seqs(std::uint64_t cookie, Pending& p, unsigned parts
 		auto seq = tracker_.send(cookie, now);
 		// Room was checked by the caller; a refusal would be a bug here.
 		p.seqs.push_back(seq ? *seq : 0);
-		if (seq)
+		if (seq) {
 			seq_part_.emplace(*seq, std::make_pair(cookie, i));
+			gate_->assigned(*seq);
+		}
 	}
 }
 
@@ -347,6 +350,7 @@ hps::Result<void, std::string> PrimaryVolume::on_message(const Message& message)
 			// them (in_sync: start one).
 			retry_.emplace_back(expand_start(p.offset), expand_end(p.offset + p.length));
 			p.without_peer = true;
+			update_gate(); // what writeback read may not be on the peer
 			if (state_ == ReplicaState::in_sync && !round_pending_)
 				begin_round();
 		} else {
@@ -385,9 +389,20 @@ hps::Result<void, std::string> PrimaryVolume::on_message(const Message& message)
 						     std::to_string(ack->status) +
 						     "); degraded until the next connection");
 			state_ = ReplicaState::degraded;
+			update_gate();
 			return {};
 		}
 		begin_round();
+		return {};
+	}
+	if (const auto* ack = std::get_if<CleanAck>(&message)) {
+		stats_.clean_acks++;
+		if (ack->status != 0) {
+			stats_.clean_errors++;
+			log(LogLevel::warn, "peer " + info_.peer + " could not mark CLEAN batch " +
+						    std::to_string(ack->batch) + " clean: errno " +
+						    std::to_string(ack->status) + " (its blocks stay dirty there)");
+		}
 		return {};
 	}
 	return hps::fail(std::string(to_string(type_of(message))) + " for volume " +
@@ -402,6 +417,7 @@ void PrimaryVolume::link_up(std::shared_ptr<Link> link)
 	generation_++;
 	state_ = ReplicaState::attaching;
 	round_pending_ = false;
+	update_gate();
 	log(LogLevel::info, "attaching to " + link_->name());
 	queue_send(Attach{info_.id, info_.size_bytes, info_.block_bytes, info_.name, info_.image}, {});
 }
@@ -411,6 +427,7 @@ void PrimaryVolume::link_up(std::shared_ptr<Link> link)
 void PrimaryVolume::begin_round()
 {
 	round_pending_ = true;
+	update_gate();
 	const std::uint64_t generation = generation_;
 	auto alive = std::weak_ptr<bool>(alive_);
 	hooks_.barrier(
@@ -432,12 +449,14 @@ void PrimaryVolume::begin_round()
 						    ": " + std::to_string(stats_.resync_planned) +
 						    " bytes to send to " + info_.peer);
 			queue_send(ResyncBegin{info_.id, tracker_.next_seq(), stats_.resync_planned}, {});
+			update_gate();
 		},
 		[this, alive, generation](const std::string& error) {
 			if (auto a = alive.lock(); !a || !*a)
 				return;
 			if (!error.empty()) {
 				round_pending_ = false;
+				update_gate();
 				if (generation == generation_ && link_)
 					fail_link("barrier failed: " + error);
 				return;
@@ -545,6 +564,61 @@ void PrimaryVolume::maybe_end_round()
 	}
 	if (!retry_.empty())
 		begin_round();
+	update_gate();
+}
+
+// The peer's copy is whole and live: CLEANs may go.  A new token each time
+// it becomes so (see clean_gate.hpp).
+void PrimaryVolume::update_gate()
+{
+	const bool whole = link_ && state_ == ReplicaState::in_sync && !round_pending_ &&
+			   retry_.empty();
+	if (!whole)
+		gate_->set_token(0);
+	else if (gate_->token() == 0)
+		gate_->set_token(++clean_epoch_);
+}
+
+void PrimaryVolume::clean(CleanMark mark,
+			  const std::vector<std::pair<std::uint64_t, std::uint64_t>>& ranges)
+{
+	std::uint64_t bytes = 0;
+	for (const auto& [offset, length] : ranges)
+		bytes += length;
+	if (!link_ || mark.token == 0 || gate_->token() != mark.token) {
+		stats_.clean_dropped_bytes += bytes;
+		return;
+	}
+	// An entry's length is 32 bits on the wire: long runs go in pieces
+	// of 1 GiB (whole blocks, a multiple of 512 like the ranges).
+	constexpr std::uint64_t max_piece = std::uint64_t{1} << 30;
+	const std::uint32_t per_frame = Limits{}.max_clean_entries;
+	Clean frame{info_.id, 0, {}};
+	auto send = [&] {
+		if (frame.entries.empty())
+			return;
+		frame.batch = next_clean_batch_++;
+		stats_.clean_batches++;
+		queue_send(std::move(frame), {});
+		frame = Clean{info_.id, 0, {}};
+	};
+	for (auto [offset, length] : ranges) {
+		if (offset % sector_bytes != 0 || length % sector_bytes != 0 || length == 0 ||
+		    offset + length > info_.size_bytes) {
+			stats_.clean_dropped_bytes += length; // cannot happen: the kernel's blocks
+			continue;
+		}
+		while (length > 0) {
+			const std::uint64_t piece = std::min(length, max_piece);
+			frame.entries.push_back({offset, static_cast<std::uint32_t>(piece), mark.seq});
+			stats_.clean_bytes += piece;
+			offset += piece;
+			length -= piece;
+			if (frame.entries.size() == per_frame)
+				send();
+		}
+	}
+	send();
 }
 
 void PrimaryVolume::fail_link(const std::string& reason)
@@ -616,6 +690,7 @@ void PrimaryVolume::link_lost(const std::string& reason)
 	if (state_ != ReplicaState::degraded)
 		degraded_since_ = std::chrono::system_clock::now();
 	state_ = ReplicaState::degraded;
+	update_gate();
 	stats_.last_error = reason;
 	log(LogLevel::warn, "degraded: " + reason + "; recording changes for resync");
 	unblock();

@@ -31,6 +31,7 @@
 
 #include "replication/ack_tracker.hpp"
 #include "replication/change_log.hpp"
+#include "replication/clean_gate.hpp"
 #include "replication/link.hpp"
 #include "replication/link_settings.hpp"
 #include "replication/buffer_pool.hpp"
@@ -117,6 +118,14 @@ struct PrimaryVolumeStatus {
 	std::uint64_t writes_degraded = 0; // completed without the peer
 	std::uint64_t peer_errors = 0;	   // acks with a non-zero status
 	std::string last_error;
+	// CLEAN (writeback's clean marks for the peer): sent, acked (of them
+	// with an error), and bytes written back that no CLEAN told the peer
+	// (the link or the copy changed since writeback took them).
+	std::uint64_t clean_batches = 0;
+	std::uint64_t clean_bytes = 0;
+	std::uint64_t clean_acks = 0;
+	std::uint64_t clean_errors = 0;
+	std::uint64_t clean_dropped_bytes = 0;
 };
 
 class PrimaryVolume {
@@ -152,6 +161,16 @@ public:
 	// The peer's answers for this volume.  An error is a protocol error:
 	// the caller closes the link (then calls link_lost).
 	hps::Result<void, std::string> on_message(const Message& message);
+
+	// Writeback wrote [offset, offset + length) of each range to RBD and
+	// flushed it; `mark` is what the gate said right after WB_TAKE.  Sends
+	// CLEANs (at most max_clean_entries ranges each) if the gate's token
+	// is still mark.token, else drops them (PROTOCOL.md, "Clean-mark
+	// propagation").  Ranges are whole blocks, as the kernel hands them.
+	void clean(CleanMark mark, const std::vector<std::pair<std::uint64_t, std::uint64_t>>& ranges);
+	// Read from writeback's thread (see clean_gate.hpp); lives as long as
+	// any holder.
+	std::shared_ptr<const CleanGate> clean_gate() const noexcept { return gate_; }
 
 	// A write or flush has waited longer than this for the peer: the
 	// caller closes the link.
@@ -218,6 +237,7 @@ private:
 	void complete_without_peer(Done done);
 	void record_outdated();
 	void outdated_answer(OutdatedRecord result, const std::string& why);
+	void update_gate();
 	void log(LogLevel level, const std::string& line) const;
 	std::uint64_t expand_start(std::uint64_t offset) const noexcept;
 	std::uint64_t expand_end(std::uint64_t end) const noexcept;
@@ -259,6 +279,9 @@ private:
 	Outdated outdated_ = Outdated::unknown;
 	std::vector<Done> without_peer_; // waiting for that record
 	boost::asio::steady_timer outdated_timer_;
+	std::shared_ptr<CleanGate> gate_ = std::make_shared<CleanGate>();
+	std::uint64_t clean_epoch_ = 0; // the gate's last token
+	std::uint64_t next_clean_batch_ = 1;
 
 	PrimaryVolumeStatus stats_;
 	std::chrono::steady_clock::time_point round_started_{};

@@ -97,7 +97,8 @@ ReplicaApplier::ReplicaApplier(Key, boost::asio::io_context& io, hps::UniqueFd d
 			       const ApplierOptions& options, ApplierSink sink)
 	: io_(io), device_(std::move(device)), block_device_(block_device), volume_(volume),
 	  options_(options), sink_(std::move(sink)), order_(first_seq, options.window),
-	  pool_(options.keep_buffer_bytes), wake_(io), retry_(io)
+	  pool_(options.keep_buffer_bytes), clean_window_(first_seq, options.clean_window), wake_(io),
+	  retry_(io)
 {
 }
 
@@ -186,6 +187,7 @@ hps::Result<void, std::string> ReplicaApplier::arrive(const char* what, std::uin
 		pool_.release(std::move(op.data));
 		return hps::fail(std::string(what) + " " + ready.error());
 	}
+	clean_window_.record(seq, {op.offset, op.offset + op.length});
 	// Decided at arrival: a resync op that arrives in the window skips live
 	// data; one that arrives after it closed is written whole.
 	op.skip_live = op.resync && resync_window_open();
@@ -212,6 +214,36 @@ hps::Result<void, std::string> ReplicaApplier::flush(const Flush& f)
 	dispatch(*ready);
 	schedule_kick();
 	return {};
+}
+
+hps::Result<std::uint32_t, std::string> ReplicaApplier::clean(const Clean& c, const MarkClean& mark)
+{
+	if (stopped_)
+		return hps::fail("CLEAN batch " + n(c.batch) + ": the applier is stopped");
+	if (c.volume != volume_)
+		return hps::fail("CLEAN batch " + n(c.batch) + ": volume " + n(c.volume) +
+				 ", this applier's is " + n(volume_));
+	for (const CleanEntry& e : c.entries)
+		if (auto r = check_range("CLEAN entry", e.seq, e.offset, e.length); !r)
+			return hps::fail(r.error());
+	// Every op not yet acked may still reach the device: none may be in
+	// flight to a block while it is marked clean.
+	RangeSet busy;
+	for (const auto& [seq, op] : ops_)
+		busy.add({op.offset, op.offset + op.length});
+	CleanWindow::Plan plan = clean_window_.plan(c.entries, busy);
+	++counters_.cleans;
+	counters_.clean_kept_bytes += plan.kept_bytes;
+	counters_.clean_ignored_bytes += plan.ignored_bytes;
+	if (plan.ranges.empty())
+		return 0U;
+	if (const int r = mark ? mark(plan.ranges) : -ENOSYS; r < 0) {
+		++counters_.clean_errors;
+		return status_of(r);
+	}
+	for (const ByteRange& r : plan.ranges)
+		counters_.clean_bytes += r.length();
+	return 0U;
 }
 
 void ReplicaApplier::begin_resync()
@@ -473,8 +505,11 @@ bool ReplicaApplier::finish(std::uint64_t seq)
 		++counters_.writes;
 	else
 		++counters_.discards;
-	if (op.status != 0)
+	if (op.status != 0) {
 		++counters_.errors;
+		// The block may hold older data than what the primary writes back.
+		clean_window_.failed({op.offset, op.offset + op.length});
+	}
 
 	const std::weak_ptr<int> alive(alive_);
 	if (sink_.write_ack)

@@ -23,6 +23,11 @@
 //    closes for good only once every resync write that arrived inside it
 //    was issued, so a resync write still waiting behind an overlapping
 //    write when RESYNC_END comes is cut like the others.
+//  - CLEAN: the primary wrote ranges back to RBD.  What a CleanWindow
+//    (clean_window.hpp) allows of them, less every WRITE or DISCARD not
+//    yet acked (so none is in flight to those blocks), is marked clean
+//    through the caller's MarkClean at once, on this thread: the writes
+//    issued after it find the blocks clean and make them dirty again.
 //  - Completions: the ring signals an eventfd, which the applier waits on
 //    with Boost.Asio on the io_context it is given; completions are reaped
 //    there, so every callback runs on that thread (the link's), never from
@@ -36,6 +41,7 @@
 
 #include "replication/apply_order.hpp"
 #include "replication/buffer_pool.hpp"
+#include "replication/clean_window.hpp"
 #include "replication/message.hpp"
 #include "replication/range_set.hpp"
 #include "util/result.hpp"
@@ -73,7 +79,13 @@ struct ApplierOptions {
 	std::size_t keep_buffer_bytes = BufferPool::default_keep_bytes;
 	// How long stop() waits for the io in flight (see stop()).
 	std::chrono::milliseconds stop_timeout{30000};
+	// Writes remembered for CLEAN (CleanWindow's capacity).
+	std::size_t clean_window = CleanWindow::default_capacity;
 };
+
+// Marks whole blocks inside the ranges clean in the device's pool
+// (WB_CLEAN): 0 or a negative errno.
+using MarkClean = std::function<int(const std::vector<ByteRange>& ranges)>;
 
 // Where the answers go; both called on the io_context's thread.  Either
 // may call stop(), or even destroy the applier.
@@ -92,6 +104,11 @@ struct ApplierCounters {
 	std::uint64_t resync_bytes_written = 0; // of resync WRITEs and DISCARDs, on the device
 	std::uint64_t resync_bytes_skipped = 0; // of them, left alone: live data covered them
 	std::uint64_t errors = 0;		// acks (either kind) with a non-zero status
+	std::uint64_t cleans = 0;		// CLEANs answered
+	std::uint64_t clean_bytes = 0;		// of their ranges, handed to MarkClean
+	std::uint64_t clean_kept_bytes = 0;	// left dirty: written since, failed, in flight
+	std::uint64_t clean_ignored_bytes = 0;	// left dirty: older than the window
+	std::uint64_t clean_errors = 0;		// MarkClean failed
 };
 
 class ReplicaApplier {
@@ -125,6 +142,11 @@ public:
 	hps::Result<void, std::string> write(const Write& w);
 	hps::Result<void, std::string> discard(const Discard& d);
 	hps::Result<void, std::string> flush(const Flush& f);
+
+	// A CLEAN: marks clean what may be (see the top) and returns the
+	// CLEAN_ACK's status (0, or MarkClean's errno).  An error is a
+	// protocol error, as for write().
+	hps::Result<std::uint32_t, std::string> clean(const Clean& c, const MarkClean& mark);
 
 	// RESYNC_BEGIN with bytes_planned > 0: live writes from now on are
 	// recorded, and resync writes skip what they cover.
@@ -210,6 +232,7 @@ private:
 	ApplyOrder order_;
 	BufferPool pool_;
 	RangeSet live_; // what live writes covered in the resync window
+	CleanWindow clean_window_;
 
 	bool window_open_ = false;
 	std::size_t skipping_unissued_ = 0; // resync ops of the window not yet issued

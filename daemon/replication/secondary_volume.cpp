@@ -6,9 +6,10 @@
 namespace hpsd::replication {
 
 SecondaryVolume::SecondaryVolume(boost::asio::io_context& io, std::shared_ptr<Link> link,
-				 LogFn log, const ApplierOptions& options)
+				 LogFn log, const ApplierOptions& options,
+				 MarkSecondaryClean mark_clean)
 	: io_(io), link_(std::move(link)), log_(std::move(log)), options_(options),
-	  alive_(std::make_shared<bool>(true))
+	  mark_clean_(std::move(mark_clean)), alive_(std::make_shared<bool>(true))
 {
 }
 
@@ -117,10 +118,21 @@ hps::Result<void, std::string> SecondaryVolume::on_message(const Message& messag
 		return {};
 	}
 	if (const auto* clean = std::get_if<Clean>(&message)) {
-		// Marking a secondary's blocks clean needs a kernel call that
-		// does not exist yet: answer so the primary does not wait, and
-		// keep the blocks (costs space here, never data).
-		send(CleanAck{clean->volume, clean->batch, 0});
+		// What no newer or unfinished write touched goes clean now, in
+		// order with the applier's writes (replica_applier.hpp).
+		MarkClean mark;
+		if (mark_clean_)
+			mark = [this](const std::vector<ByteRange>& ranges) {
+				return mark_clean_(name_, ranges);
+			};
+		auto status = applier_->clean(*clean, mark);
+		if (!status)
+			return hps::fail(std::move(status).error());
+		if (*status != 0)
+			log(LogLevel::warn, "CLEAN batch " + std::to_string(clean->batch) +
+						    ": marking clean failed: errno " +
+						    std::to_string(*status) + "; the blocks stay dirty");
+		send(CleanAck{clean->volume, clean->batch, *status});
 		return {};
 	}
 	return hps::fail(describe(message) + " is not a message for a secondary");

@@ -28,6 +28,11 @@ namespace hpsd::replication {
 using EnsureSecondary =
 	std::function<hps::Result<std::filesystem::path, int>(const Attach& attach, const std::string& peer)>;
 
+// Marks whole blocks inside the ranges of this node's copy `name` clean
+// (WB_CLEAN): 0 or a negative errno.
+using MarkSecondaryClean =
+	std::function<int(const std::string& name, const std::vector<ByteRange>& ranges)>;
+
 struct SecondaryVolumeStatus {
 	std::string name;
 	std::string peer;
@@ -37,8 +42,10 @@ struct SecondaryVolumeStatus {
 
 class SecondaryVolume {
 public:
+	// `mark_clean` answers the primary's CLEANs (none: they are answered
+	// and nothing is marked).
 	SecondaryVolume(boost::asio::io_context& io, std::shared_ptr<Link> link, LogFn log,
-			const ApplierOptions& options);
+			const ApplierOptions& options, MarkSecondaryClean mark_clean = {});
 	~SecondaryVolume();
 	SecondaryVolume(const SecondaryVolume&) = delete;
 	SecondaryVolume& operator=(const SecondaryVolume&) = delete;
@@ -67,6 +74,7 @@ private:
 	std::shared_ptr<Link> link_;
 	LogFn log_;
 	ApplierOptions options_;
+	MarkSecondaryClean mark_clean_;
 	std::string name_;
 	std::filesystem::path device_;
 	bool attached_ = false;

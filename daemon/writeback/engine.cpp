@@ -352,6 +352,16 @@ void Engine::take(Pool& pool, TimePoint now)
 		extents.push_back({block.volume_id, block.offset, block.len, seq, block.cache_offset});
 		volumes.insert(block.volume_id);
 	}
+	// The replication seq now covers every write these blocks took (the
+	// kernel's WB_TAKE waited for them): the stamp of their CLEAN.
+	if (seams_.cleaner && !extents.empty()) {
+		std::map<std::uint32_t, std::optional<CleanStamp>> stamp_of;
+		for (std::uint32_t volume : volumes)
+			stamp_of[volume] = seams_.cleaner->capture(volume);
+		for (const DirtyExtent& extent : extents)
+			if (const auto& stamp = stamp_of[extent.volume_id])
+				pool.stamps.emplace(extent.seq, *stamp);
+	}
 	if (!unknown.empty())
 		report(pool, std::move(unknown));
 	// Idle writeback waits until a block is idle_age old: it has been
@@ -492,19 +502,27 @@ void Engine::finish_flush(std::uint64_t token, int result)
 	    pool.held.size() - flush.seqs.size() < config_.take_batch)
 		pool.next_take = TimePoint{};
 	std::vector<BlockResult> results;
+	std::vector<TakenBlock> blocks;
+	std::vector<std::optional<CleanStamp>> stamps;
 	results.reserve(flush.seqs.size());
 	for (std::uint64_t seq : flush.seqs) {
 		auto it = pool.held.find(seq);
 		if (it == pool.held.end())
 			continue;
 		results.push_back({it->second.block, result < 0 ? result : 0});
+		blocks.push_back(it->second);
+		auto stamp = pool.stamps.find(seq);
+		stamps.push_back(stamp == pool.stamps.end() ? std::nullopt
+							    : std::optional<CleanStamp>(stamp->second));
+		if (stamp != pool.stamps.end())
+			pool.stamps.erase(stamp);
 		if (result == 0)
 			for (auto& [id, drain] : drains_)
 				if (in_scope(drain, it->second.volume_id))
 					++drain.cleaned;
 		pool.held.erase(it);
 	}
-	report(pool, std::move(results));
+	report(pool, std::move(results), blocks, stamps);
 }
 
 // Backing off with nothing in flight: hand the held blocks back to the
@@ -551,12 +569,21 @@ std::vector<BlockResult> Engine::unhold(Pool& pool, const std::vector<DirtyExten
 			continue;
 		results.push_back({it->second.block, error});
 		pool.held.erase(it);
+		pool.stamps.erase(extent.seq);
 	}
 	return results;
 }
 
-void Engine::report(Pool& pool, std::vector<BlockResult> results)
+void Engine::report(Pool& pool, std::vector<BlockResult> results,
+		    const std::vector<TakenBlock>& blocks,
+		    const std::vector<std::optional<CleanStamp>>& stamps)
 {
+	// Per volume and stamp: the blocks the kernel cleaned, for CLEAN.
+	std::map<std::pair<std::uint32_t, std::pair<std::uint64_t, std::uint64_t>>,
+		 std::vector<std::pair<std::uint64_t, std::uint64_t>>>
+		cleaned;
+	const bool stamped = seams_.cleaner && blocks.size() == results.size() &&
+			     stamps.size() == results.size();
 	for (std::size_t first = 0; first < results.size(); first += max_done_batch) {
 		const std::size_t n = std::min(max_done_batch, results.size() - first);
 		auto done = seams_.kernel.done(pool.id,
@@ -567,6 +594,15 @@ void Engine::report(Pool& pool, std::vector<BlockResult> results)
 			note_error(pool, done.error(), "WB_DONE");
 			continue;
 		}
+		if (stamped && done->cleaned_each.size() == n)
+			for (std::size_t i = 0; i < n; i++) {
+				const auto& stamp = stamps[first + i];
+				if (!done->cleaned_each[i] || !stamp)
+					continue;
+				const TakenBlock& b = blocks[first + i];
+				cleaned[{b.volume_id, {stamp->token, stamp->seq}}].emplace_back(b.offset,
+												b.len);
+			}
 		pool.stats.blocks_cleaned += done->cleaned;
 		// Until the next take tells the kernel's count again.
 		pool.stats.dirty_blocks -= std::min<std::uint64_t>(pool.stats.dirty_blocks, done->cleaned);
@@ -575,6 +611,19 @@ void Engine::report(Pool& pool, std::vector<BlockResult> results)
 	// The pressure (and the throttle the next take asks for) follows.
 	pool.planner.update_dirty(pool.stats.dirty_blocks, pool.stats.total_blocks);
 	pool.stats.throttle_us = pool.planner.throttle_us();
+
+	for (auto& [key, ranges] : cleaned) {
+		std::sort(ranges.begin(), ranges.end());
+		std::vector<std::pair<std::uint64_t, std::uint64_t>> joined;
+		for (const auto& [offset, length] : ranges) {
+			if (!joined.empty() && joined.back().first + joined.back().second == offset)
+				joined.back().second += length;
+			else
+				joined.emplace_back(offset, length);
+		}
+		seams_.cleaner->cleaned(key.first, CleanStamp{key.second.first, key.second.second},
+					std::move(joined));
+	}
 }
 
 void Engine::note_error(Pool& pool, int error, std::string_view what)

@@ -119,6 +119,7 @@ public:
 		KernelWriteback& kernel;
 		CacheReader& reader;
 		BackendWriter& writer;
+		ReplicaCleaner* cleaner = nullptr; // none: no CLEANs
 	};
 
 	// Checks the planner config; errors name the field.
@@ -185,6 +186,7 @@ private:
 		Planner planner;
 		std::optional<CacheDevice> cache;
 		std::map<std::uint64_t, TakenBlock> held; // by seq: taken, not reported
+		std::map<std::uint64_t, CleanStamp> stamps; // by seq: held blocks' CLEAN stamp
 		std::map<std::uint32_t, std::vector<std::uint64_t>> unflushed; // volume -> seqs
 		std::map<std::uint32_t, TimePoint> unflushed_since;
 		std::set<std::uint32_t> flushing; // volumes with a flush in flight
@@ -226,7 +228,11 @@ private:
 	void release_all(Pool& pool, int error);
 	std::vector<BlockResult> unhold(Pool& pool, const std::vector<DirtyExtent>& extents,
 					int error);
-	void report(Pool& pool, std::vector<BlockResult> results);
+	// `blocks`: the results' blocks as taken, when a CLEAN may follow
+	// (else empty); `stamps`: theirs (nullopt: none).
+	void report(Pool& pool, std::vector<BlockResult> results,
+		    const std::vector<TakenBlock>& blocks = {},
+		    const std::vector<std::optional<CleanStamp>>& stamps = {});
 	void note_error(Pool& pool, int error, std::string_view what);
 	bool draining() const noexcept { return !drains_.empty(); }
 	bool in_scope(const Drain& drain, std::uint32_t volume) const noexcept;

@@ -11,7 +11,8 @@
 
 namespace hpsd::writeback {
 
-static_assert(sizeof(hps_wb_block) == 32 && sizeof(hps_wb_result) == 16,
+static_assert(sizeof(hps_wb_block) == 32 && sizeof(hps_wb_result) == 16 &&
+		      sizeof(hps_wb_range) == 16 && sizeof(hps_wb_clean) == 40,
 	      "the writeback ABI structs are what this adapter copies");
 
 hps::Result<TakeResult, int> IoctlKernel::take(std::uint32_t pool_id, const TakeRequest& request)
@@ -59,7 +60,32 @@ hps::Result<DoneResult, int> IoctlKernel::done(std::uint32_t pool_id,
 	d.results = reinterpret_cast<std::uintptr_t>(out.data());
 	if (ioctl_(HPS_IOC_WB_DONE, &d) != 0)
 		return hps::fail(-errno);
-	return DoneResult{d.cleaned, d.kept};
+	DoneResult result{d.cleaned, d.kept, {}};
+	result.cleaned_each.reserve(out.size());
+	for (const hps_wb_result& r : out)
+		result.cleaned_each.push_back((r.flags & HPS_WB_CLEANED) != 0);
+	return result;
+}
+
+hps::Result<std::uint64_t, int> IoctlKernel::clean(std::uint32_t pool_id, std::uint32_t volume_id,
+						  std::span<const std::pair<std::uint64_t, std::uint64_t>> ranges)
+{
+	std::uint64_t cleaned = 0;
+	for (std::size_t first = 0; first < ranges.size(); first += HPS_WB_MAX) {
+		const std::size_t n = std::min<std::size_t>(HPS_WB_MAX, ranges.size() - first);
+		std::vector<hps_wb_range> in(n);
+		for (std::size_t i = 0; i < n; i++)
+			in[i] = {ranges[first + i].first, ranges[first + i].second};
+		hps_wb_clean c{};
+		c.pool_id = pool_id;
+		c.volume_id = volume_id;
+		c.count = static_cast<std::uint32_t>(n);
+		c.ranges = reinterpret_cast<std::uintptr_t>(in.data());
+		if (ioctl_(HPS_IOC_WB_CLEAN, &c) != 0)
+			return hps::fail(-errno);
+		cleaned += c.cleaned;
+	}
+	return cleaned;
 }
 
 } // namespace hpsd::writeback

@@ -6,6 +6,8 @@
 //   KernelWriteback  WB_TAKE / WB_DONE on /dev/hps-channel (ioctl_kernel.hpp)
 //   CacheReader      O_DIRECT reads of a pool's cache device (uring_reader.hpp)
 //   BackendWriter    writes and flushes of RBD images (backend/rbd_writer.hpp)
+//   ReplicaCleaner   (optional) clean marks for a primary's peer, through
+//                    replication (core/replica_cleaner.hpp)
 //
 // The kernel calls are synchronous (short ioctls); reads and writes are
 // asynchronous and report through an IoCallback, exactly once, from any
@@ -18,6 +20,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -70,6 +73,9 @@ struct BlockResult {
 struct DoneResult {
 	std::uint32_t cleaned = 0;
 	std::uint32_t kept = 0; // rewritten since taken, or failed: still dirty
+	// One per result, in order: the kernel marked that block clean
+	// (HPS_WB_CLEANED).  Empty when not known: none counts as cleaned.
+	std::vector<bool> cleaned_each;
 };
 
 class KernelWriteback {
@@ -116,6 +122,30 @@ public:
 			   std::span<const std::byte> data, IoCallback done) = 0;
 	// Makes every write to `image` that completed before this call durable.
 	virtual void flush(const std::string& image, IoCallback done) = 0;
+};
+
+// What stamps a CLEAN for a primary's peer (PROTOCOL.md, "Clean-mark
+// propagation"): opaque to the engine, which only carries it from the take
+// to the report.
+struct CleanStamp {
+	std::uint64_t token = 0;
+	std::uint64_t seq = 0;
+
+	friend bool operator==(const CleanStamp&, const CleanStamp&) = default;
+};
+
+class ReplicaCleaner {
+public:
+	virtual ~ReplicaCleaner() = default;
+	// Called right after a WB_TAKE returned, once per volume of the blocks
+	// it took: the stamp of their CLEAN, or nullopt when none is to be
+	// sent (not a replicated primary, its peer's copy not live).
+	virtual std::optional<CleanStamp> capture(std::uint32_t volume_id) = 0;
+	// WB_DONE marked these blocks of `volume_id`, taken under `stamp`,
+	// clean: [offset, offset + length) ranges in bytes, in order, adjacent
+	// blocks joined.  Must not block (it hands them on).
+	virtual void cleaned(std::uint32_t volume_id, CleanStamp stamp,
+			     std::vector<std::pair<std::uint64_t, std::uint64_t>> ranges) = 0;
 };
 
 } // namespace hpsd::writeback

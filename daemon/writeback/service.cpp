@@ -22,7 +22,7 @@ EngineConfig engine_config(const Config& config)
 
 hps::Result<std::unique_ptr<WritebackService>, std::string>
 WritebackService::start(const Config& config, backend::RbdSession& rbd, EngineLog log,
-			ChannelIoctl ioctl)
+			ChannelIoctl ioctl, ReplicaCleaner* cleaner)
 {
 	auto self = std::make_unique<WritebackService>(Key{});
 	self->kernel_ = std::make_unique<IoctlKernel>(std::move(ioctl));
@@ -32,7 +32,7 @@ WritebackService::start(const Config& config, backend::RbdSession& rbd, EngineLo
 	self->reader_ = std::move(reader).value();
 	self->writer_ = std::make_unique<backend::RbdWriter>(rbd);
 	auto thread = EngineThread::start(engine_config(config),
-					  {*self->kernel_, *self->reader_, *self->writer_},
+					  {*self->kernel_, *self->reader_, *self->writer_, cleaner},
 					  [] { return scan_pools(); }, [state_dir = std::filesystem::path(config.state_dir)](std::uint32_t id) {
 						  // Read again for each id the engine does not know yet.
 						  return hps::volume::image_of(state_dir, id);

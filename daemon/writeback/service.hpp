@@ -24,8 +24,11 @@ public:
 	// Starts the engine thread.  `ioctl` reaches the channel's descriptor
 	// (ChannelServer::ioctl: the device allows one open, so never another);
 	// images are written through `rbd`, which outlives the service.
+	// `cleaner`, when replication runs, sends the primaries' clean marks
+	// to their peers; it must outlive the service.
 	static hps::Result<std::unique_ptr<WritebackService>, std::string>
-	start(const Config& config, backend::RbdSession& rbd, EngineLog log, ChannelIoctl ioctl);
+	start(const Config& config, backend::RbdSession& rbd, EngineLog log, ChannelIoctl ioctl,
+	      ReplicaCleaner* cleaner = nullptr);
 
 	// Only start() can make the key: a service is always started.
 	class Key {

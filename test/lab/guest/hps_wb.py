@@ -19,8 +19,13 @@ TAKE_FMT = "<IIQIIIIQQIIII"
 DONE_FMT = "<IIQII2Q"  # struct hps_wb_done, 40 bytes
 BLOCK_FMT = "<QQQII"  # struct hps_wb_block: block cache_offset offset volume_id len
 BLOCK_SIZE = 32
-RESULT_FMT = "<QiI"  # struct hps_wb_result: block error reserved
+RESULT_FMT = "<QiI"  # struct hps_wb_result: block error flags
+RESULT_SIZE = 16
+WB_CLEANED = 1  # hps_wb_result.flags: WB_DONE marked the block clean
+CLEAN_FMT = "<IIIIQ2Q"  # struct hps_wb_clean: pool volume count cleaned ranges reserved[2]
+RANGE_FMT = "<QQ"  # struct hps_wb_range: offset len
 ATTACH, WB_TAKE, WB_DONE = _iowr(0, 48), _iowr(1, 64), _iowr(2, 40)
+WB_CLEAN = _iowr(3, 40)
 
 
 def abi_version():
@@ -58,3 +63,20 @@ def done_arg(pool, count, results_ptr):
 def block_volume(blocks, i):
     """The volume id of entry i of a struct hps_wb_block array."""
     return struct.unpack_from(BLOCK_FMT, blocks, i * BLOCK_SIZE)[3]
+
+
+def block_number(blocks, i):
+    """The pool block of entry i of a struct hps_wb_block array."""
+    return struct.unpack_from(BLOCK_FMT, blocks, i * BLOCK_SIZE)[0]
+
+
+def clean(fd, pool, volume, ranges, count=None, reserved=0):
+    """WB_CLEAN of [(offset, len), ...] of a secondary volume: the blocks cleaned."""
+    import ctypes
+    buf = ctypes.create_string_buffer(max(1, len(ranges)) * 16)
+    for i, (offset, length) in enumerate(ranges):
+        struct.pack_into(RANGE_FMT, buf, i * 16, offset, length)
+    arg = bytearray(struct.pack(CLEAN_FMT, pool, volume, len(ranges) if count is None else count,
+                                0, ctypes.addressof(buf), reserved, 0))
+    fcntl.ioctl(fd, WB_CLEAN, arg)
+    return struct.unpack(CLEAN_FMT, arg)[3]

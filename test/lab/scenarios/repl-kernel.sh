@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # lab: vms=1 ceph=no timeout=600
-# about: the kernel's side of replication: a primary hands every cached write (with its data) and every flush to the channel and completes them only once answered; a secondary caches what is written to it, never goes to RBD and is never written back
+# about: the kernel's side of replication: a primary hands every cached write (with its data) and every flush to the channel and completes them only once answered; a secondary caches what is written to it, never goes to RBD and is never written back, only marked clean (WB_CLEAN); WB_DONE says which blocks it cleaned
 source "$HPS_SRC/test/lab/guest/lib.sh"
 
 # hps-replserve stands in for hpsd's replication (no peer): it answers
@@ -81,10 +81,53 @@ kill "$serve_pid"
 wait "$serve_pid" || true
 trap - EXIT
 
-log "writeback takes the primary's blocks, never the secondary's"
+log "WB_CLEAN marks a secondary's whole blocks clean, refuses other volumes, pools, bad ranges"
+PYTHONPATH=$HPS_SRC/test/lab/guest python3 - "$VS" <<'PY' || die "WB_CLEAN"
+import errno, os, subprocess, sys
+from hps_wb import clean, open_attached
+vs = sys.argv[1]
+def dirty():
+    return int(subprocess.run(["dmsetup", "status", vs], check=True, capture_output=True,
+                              text=True).stdout.split()[2 + 5])  # as vfield
+fd = open_attached()
+def refused(err, *args, **kw):
+    try:
+        clean(fd, *args, **kw)
+    except OSError as e:
+        assert e.errno == err, f"{args} {kw}: errno {e.errno}, expected {err}"
+        return
+    raise AssertionError(f"{args} {kw}: accepted, expected errno {err}")
+assert dirty() == 16, dirty()
+refused(errno.ENOENT, 8, 72, [(0, 4096)])          # no pool 8
+refused(errno.ENOENT, 7, 73, [(0, 4096)])          # no volume 73 in pool 7
+refused(errno.EPERM, 7, 71, [(0, 4096)])           # 71 is a primary
+refused(errno.EINVAL, 7, 72, [(100, 4096)])        # misaligned
+refused(errno.EINVAL, 7, 72, [(0, 0)])             # empty
+refused(errno.EINVAL, 7, 72, [(65536 * 512 - 4096, 8192)])  # past the end
+refused(errno.EINVAL, 7, 72, [(2**64 - 512, 1024)])         # wraps
+refused(errno.EINVAL, 7, 72, [(0, 4096)], count=0)
+refused(errno.EINVAL, 7, 72, [(0, 4096)], count=4097)
+refused(errno.EINVAL, 7, 72, [(0, 4096)], reserved=1)
+refused(errno.EINVAL, 7, 72, [(0, 4 * 4096), (512, 100)])   # one bad range: nothing changes
+assert dirty() == 16, f"a refused WB_CLEAN changed {16 - dirty()} block(s)"
+assert clean(fd, 7, 72, [(0, 4 * 4096)]) == 4
+assert dirty() == 12, dirty()
+# Only whole blocks: [4 KiB + 512, 8 KiB + 512) holds none, [16 KiB, 24 KiB + 512) two.
+assert clean(fd, 7, 72, [(4 * 4096 + 512, 4096)]) == 0
+assert clean(fd, 7, 72, [(4 * 4096, 2 * 4096 + 512), (0, 4096)]) == 2
+# Discarded blocks (16..31) and clean ones are left as they are.
+assert clean(fd, 7, 72, [(16 * 4096, 16 * 4096)]) == 0
+assert dirty() == 10, dirty()
+os.close(fd)
+print("ok")
+PY
+must cmp -n $((16 * 4096)) "$W" "/dev/mapper/$VS"
+
+log "writeback takes the primary's blocks, never the secondary's; WB_DONE says which it cleaned"
 PYTHONPATH=$HPS_SRC/test/lab/guest python3 - "$VS" <<'PY' || die "writeback of a secondary"
-import ctypes, fcntl, os, subprocess, sys
-from hps_wb import WB_TAKE, block_volume, open_attached, take_arg, take_result
+import ctypes, fcntl, os, struct, subprocess, sys
+from hps_wb import (RESULT_FMT, RESULT_SIZE, WB_CLEANED, WB_DONE, WB_TAKE, block_number,
+                    block_volume, done_arg, open_attached, take_arg, take_result)
 vs = sys.argv[1]
 blocks = ctypes.create_string_buffer(256 * 32)
 fd = open_attached()
@@ -94,10 +137,18 @@ def take():
     return [block_volume(blocks, i) for i in range(take_result(t)["count"])]
 vols = take()
 assert len(vols) == 65 and set(vols) == {71}, f"first take: {len(vols)} blocks of {set(vols)}"
-assert take() == [], "the secondary's blocks were handed out"
+# Done: the first one failed (stays dirty), the others cleaned, and said so.
+results = ctypes.create_string_buffer(65 * RESULT_SIZE)
+for i in range(65):
+    struct.pack_into(RESULT_FMT, results, i * RESULT_SIZE, block_number(blocks, i),
+                     -5 if i == 0 else 0, 0)
+fcntl.ioctl(fd, WB_DONE, done_arg(7, 65, ctypes.addressof(results)))
+flags = [struct.unpack_from(RESULT_FMT, results, i * RESULT_SIZE)[2] for i in range(65)]
+assert flags == [0] + [WB_CLEANED] * 64, f"WB_DONE flags: {flags}"
+assert take() == [71], "the failed block again, and none of the secondary's"
 subprocess.run(["dmsetup", "message", vs, "0", "role", "standalone"], check=True)
 vols = take()
-assert len(vols) == 16 and set(vols) == {72}, f"after the role change: {len(vols)} of {set(vols)}"
+assert len(vols) == 10 and set(vols) == {72}, f"after the role change: {len(vols)} of {set(vols)}"
 os.close(fd)
 print("ok")
 PY

@@ -58,6 +58,23 @@ sum_s=$(vm_run $S "dd if=/dev/mapper/hps-r1 bs=1M count=128 iflag=direct status=
 log "primary $sum_p, secondary $sum_s"
 [ -n "$sum_p" ] && [ "$sum_p" = "$sum_s" ] || die "the copies differ after the resync"
 
+# --- clean marks (CLEAN): the secondary's copy becomes clean once the primary
+# wrote it back.  Everything ever written (0..16 MiB, 64..96 MiB) is written
+# again in sync, so no block is left over from CLEANs dropped while degraded.
+log "CLEAN: 48 MiB rewritten in sync, drained on the primary; the secondary's copy goes clean"
+vm_must $P "$(node 'must dd if=/dev/urandom of=/dev/mapper/hps-r1 bs=1M count=16 oflag=direct conv=fsync status=none; must dd if=/dev/urandom of=/dev/mapper/hps-r1 bs=1M seek=64 count=32 oflag=direct conv=fsync status=none; wait_replica r1 in_sync 30')"
+dirty_s=$(vm_run $S "$(node 'ctl --format json volume show r1 | json_get status.dirty_blocks')" | tail -n1)
+log "secondary: $dirty_s dirty blocks before the drain"
+[ "$dirty_s" -ge $((48 << 8)) ] || die "the secondary holds $dirty_s dirty blocks, not the 12288 just written"
+clean_start=$SECONDS
+vm_must $P "$(node 'must ctl volume flush r1 --wait >/dev/null')"
+vm_must $S "$(node 'for i in $(seq 300); do d=$(ctl --format json volume show r1 | json_get status.dirty_blocks); [ "$d" = 0 ] && break; sleep 1; done; [ "$d" = 0 ] || die "the secondary still has $d dirty blocks"')"
+log "secondary clean $((SECONDS - clean_start)) s after the drain began; primary's CLEANs: $(vm_run $P "$(node 'ctl --format json volume show r1 | json_get replica.clean')" | tail -n1)"
+sum_p=$(vm_run $P "dd if=/dev/mapper/hps-r1 bs=1M count=128 iflag=direct status=none | md5sum | cut -d' ' -f1" | tail -n1)
+sum_s=$(vm_run $S "dd if=/dev/mapper/hps-r1 bs=1M count=128 iflag=direct status=none | md5sum | cut -d' ' -f1" | tail -n1)
+[ -n "$sum_p" ] && [ "$sum_p" = "$sum_s" ] || die "the copies differ after the secondary went clean"
+# --- end of clean marks
+
 log "clean stop of both hpsd"
 vm_must $P "$(node 'repl_stop')"
 vm_must $S "$(node 'repl_stop')"

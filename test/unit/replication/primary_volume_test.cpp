@@ -489,3 +489,120 @@ TEST_CASE("primary volume: stopping hpsd completes what waits for the record",
 	h.volume->stop();
 	CHECK(first == 0);
 }
+
+TEST_CASE("primary volume: the clean gate opens only in sync, with the last seq handed out",
+	  "[replication][primary][clean]")
+{
+	Harness h;
+	auto gate = h.volume->clean_gate();
+	CHECK_FALSE(gate->capture()); // degraded
+	auto data = bytes(4096);
+	h.volume->replicate(0, data, false, [](int) {});
+	h.volume->link_up(h.link);
+	CHECK_FALSE(gate->capture()); // attaching
+	REQUIRE(h.volume->on_message(AttachAck{7, 0}));
+	h.barriers.back()();
+	h.barriers.clear();
+	CHECK_FALSE(gate->capture()); // resyncing
+	h.complete_reads(std::byte{1});
+	h.ack_all_writes();
+	h.link->release_all();
+	REQUIRE(h.volume->status().state == ReplicaState::in_sync);
+	auto mark = gate->capture();
+	REQUIRE(mark);
+	CHECK(mark->seq == 1); // the resync write's
+	// A live write takes the next seq: a capture after it covers it.
+	h.volume->replicate(8192, data, false, [](int) {});
+	auto later = gate->capture();
+	REQUIRE(later);
+	CHECK(later->seq == 2);
+	CHECK(later->token == mark->token);
+}
+
+TEST_CASE("primary volume: CLEAN carries the captured seq, in batches, and CLEAN_ACK is counted",
+	  "[replication][primary][clean]")
+{
+	Harness h;
+	h.attach();
+	auto data = bytes(4096);
+	h.volume->replicate(0, data, false, [](int) {});
+	h.volume->replicate(4096, data, false, [](int) {});
+	h.ack_all_writes();
+	h.link->release_all();
+	const auto mark = h.volume->clean_gate()->capture();
+	REQUIRE(mark);
+	REQUIRE(mark->seq == 2);
+	// A write after the capture: its seq is above the CLEAN's, so the
+	// secondary keeps its block dirty whatever the CLEAN says.
+	h.volume->replicate(0, data, false, [](int) {});
+	std::vector<std::pair<std::uint64_t, std::uint64_t>> ranges;
+	for (std::uint64_t i = 0; i < 5000; i++)
+		ranges.emplace_back(i * 8192, 4096);
+	h.volume->clean(*mark, ranges);
+	const auto cleans = h.link->sent_of<Clean>();
+	REQUIRE(cleans.size() == 2);
+	CHECK(cleans[0].entries.size() == 4096);
+	CHECK(cleans[1].entries.size() == 904);
+	CHECK(cleans[0].batch != cleans[1].batch);
+	for (const auto& c : cleans)
+		for (const auto& e : c.entries)
+			CHECK(e.seq == 2);
+	CHECK(cleans[0].entries[1] == CleanEntry{8192, 4096, 2});
+	REQUIRE(h.volume->on_message(CleanAck{7, cleans[0].batch, 0}));
+	REQUIRE(h.volume->on_message(CleanAck{7, cleans[1].batch, EIO}));
+	const auto s = h.volume->status();
+	CHECK(s.clean_batches == 2);
+	CHECK(s.clean_bytes == 5000 * 4096);
+	CHECK(s.clean_acks == 2);
+	CHECK(s.clean_errors == 1);
+}
+
+TEST_CASE("primary volume: a CLEAN taken before a loss, a round or a peer error is dropped",
+	  "[replication][primary][clean]")
+{
+	Harness h;
+	h.attach();
+	auto data = bytes(4096);
+	h.volume->replicate(0, data, false, [](int) {});
+	const auto before = h.volume->clean_gate()->capture();
+	REQUIRE(before);
+
+	SECTION("the peer failed a write: a round resends it")
+	{
+		h.acked(1, EIO);
+		CHECK_FALSE(h.volume->clean_gate()->capture());
+		h.volume->clean(*before, {{0, 4096}});
+		CHECK(h.link->sent_of<Clean>().empty());
+		CHECK(h.volume->status().clean_dropped_bytes == 4096);
+		// After that round, a new token: the old mark stays refused.
+		h.link->release_all();
+		REQUIRE(h.barriers.size() == 1);
+		h.barriers.back()();
+		h.complete_reads(std::byte{2});
+		h.ack_all_writes();
+		h.link->release_all();
+		REQUIRE(h.volume->status().state == ReplicaState::in_sync);
+		const auto after = h.volume->clean_gate()->capture();
+		REQUIRE(after);
+		CHECK(after->token != before->token);
+		h.volume->clean(*before, {{0, 4096}});
+		CHECK(h.link->sent_of<Clean>().empty());
+		h.volume->clean(*after, {{0, 4096}});
+		CHECK(h.link->sent_of<Clean>().size() == 1);
+	}
+	SECTION("the link was lost and came back")
+	{
+		h.volume->link_lost("cut");
+		CHECK_FALSE(h.volume->clean_gate()->capture());
+		h.volume->clean(*before, {{0, 4096}});
+		h.link = std::make_shared<FakeLink>("stor-2", 64 << 10);
+		h.attach();
+		h.complete_reads(std::byte{3});
+		h.ack_all_writes();
+		h.link->release_all();
+		REQUIRE(h.volume->status().state == ReplicaState::in_sync);
+		h.volume->clean(*before, {{0, 4096}});
+		CHECK(h.link->sent_of<Clean>().empty());
+		CHECK(h.volume->status().clean_dropped_bytes == 8192);
+	}
+}

@@ -9,6 +9,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <cerrno>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -515,4 +516,48 @@ TEST_CASE("replica applier: O_DIRECT where the file system has it", "[replicatio
 	CHECK(acks[0].status == 0);
 	(*a)->stop();
 	CHECK(hps::test::read_file(path).substr(K, K) == fill(K, 'd'));
+}
+
+TEST_CASE("replica applier: CLEAN marks what no newer, unfinished or failed write touched",
+	  "[replication][applier][clean]")
+{
+	using hpsd::replication::ByteRange;
+	using hpsd::replication::Clean;
+	using hpsd::replication::CleanEntry;
+	Bench b;
+	std::vector<std::vector<ByteRange>> marked;
+	int mark_result = 0;
+	auto mark = [&](const std::vector<ByteRange>& ranges) {
+		marked.push_back(ranges);
+		return mark_result;
+	};
+	REQUIRE(b.write(1, 0, 4 * K, 'a'));
+	REQUIRE(b.write(2, 4 * K, 4 * K, 'b'));
+	REQUIRE(b.acked(2));
+	// Block 1 rewritten (seq 3) after the primary read it for seq 2.
+	REQUIRE(b.write(3, K, K, 'c'));
+	REQUIRE(b.acked(3));
+	auto status = b.applier->clean(Clean{vol, 1, {CleanEntry{0, 8 * K, 2}}}, mark);
+	REQUIRE(status);
+	CHECK(*status == 0);
+	REQUIRE(marked.size() == 1);
+	CHECK(marked[0] == std::vector<ByteRange>{{0, K}, {2 * K, 8 * K}});
+
+	// A write not yet acked (in flight) is left out whatever its seq.
+	REQUIRE(b.write(4, 6 * K, K, 'd'));
+	status = b.applier->clean(Clean{vol, 2, {CleanEntry{4 * K, 4 * K, 4}}}, mark);
+	REQUIRE(status);
+	REQUIRE(marked.size() == 2);
+	CHECK(marked[1] == std::vector<ByteRange>{{4 * K, 6 * K}, {7 * K, 8 * K}});
+	REQUIRE(b.acked(4));
+
+	// The kernel's refusal is the CLEAN_ACK's status.
+	mark_result = -EPERM;
+	status = b.applier->clean(Clean{vol, 3, {CleanEntry{0, K, 4}}}, mark);
+	REQUIRE(status);
+	CHECK(*status == EPERM);
+	CHECK(b.applier->counters().clean_errors == 1);
+	CHECK(b.applier->counters().cleans == 3);
+	// Another volume's CLEAN is a protocol error.
+	CHECK_FALSE(b.applier->clean(Clean{vol + 1, 4, {CleanEntry{0, K, 4}}}, mark));
 }

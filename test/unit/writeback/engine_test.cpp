@@ -88,8 +88,10 @@ struct FakeKernel final : KernelWriteback {
 			if (res.error == 0 && !b.written_since) {
 				b.dirty = false;
 				++d.cleaned;
+				d.cleaned_each.push_back(true);
 			} else {
 				++d.kept;
+				d.cleaned_each.push_back(false);
 			}
 		}
 		return d;
@@ -199,6 +201,32 @@ struct FakeWriter final : BackendWriter {
 	}
 };
 
+// Replication's side: a stamp per volume, taken when asked; what was cleaned.
+struct FakeCleaner final : ReplicaCleaner {
+	std::map<std::uint32_t, CleanStamp> stamps; // volumes with a peer
+	std::vector<std::uint32_t> captures;	    // volumes asked for, in order
+	struct Cleaned {
+		std::uint32_t volume;
+		CleanStamp stamp;
+		std::vector<std::pair<std::uint64_t, std::uint64_t>> ranges;
+	};
+	std::vector<Cleaned> cleaned_list;
+
+	std::optional<CleanStamp> capture(std::uint32_t volume) override
+	{
+		captures.push_back(volume);
+		auto it = stamps.find(volume);
+		if (it == stamps.end())
+			return std::nullopt;
+		return it->second;
+	}
+	void cleaned(std::uint32_t volume, CleanStamp stamp,
+		     std::vector<std::pair<std::uint64_t, std::uint64_t>> ranges) override
+	{
+		cleaned_list.push_back({volume, stamp, std::move(ranges)});
+	}
+};
+
 struct Rig {
 	FakeKernel kernel;
 	FakeReader reader;
@@ -206,10 +234,10 @@ struct Rig {
 	std::vector<std::uint32_t> pools{0};
 	std::unique_ptr<Engine> engine;
 
-	explicit Rig(EngineConfig config = {})
+	explicit Rig(EngineConfig config = {}, ReplicaCleaner* cleaner = nullptr)
 	{
 		auto made = Engine::create(
-			config, {kernel, reader, writer}, [this] { return pools; },
+			config, {kernel, reader, writer, cleaner}, [this] { return pools; },
 			[](std::uint32_t volume) -> std::optional<std::string> {
 				if (volume == 99)
 					return std::nullopt;
@@ -657,4 +685,49 @@ TEST_CASE("engine: above the high watermark the kernel is asked to throttle writ
 	CHECK(rig.kernel.dirty() == 0);
 	rig.settle(t0 + 4s);
 	CHECK(rig.kernel.last.throttle_us == 0);
+}
+
+TEST_CASE("engine: blocks cleaned go to the replica cleaner with the stamp taken at WB_TAKE",
+	  "[writeback][engine][clean]")
+{
+	FakeCleaner cleaner;
+	cleaner.stamps[1] = {7, 100};
+	Rig rig({}, &cleaner);
+	rig.kernel.add(1, 4, 10);
+	rig.kernel.add(1, 5, 11);
+	rig.kernel.add(1, 9, 12);
+	rig.kernel.add(2, 4, 13); // no peer: no stamp
+	rig.active();
+
+	rig.engine->step(t0);
+	// Asked once per volume, right after the take.
+	CHECK(std::set<std::uint32_t>(cleaner.captures.begin(), cleaner.captures.end()) ==
+	      std::set<std::uint32_t>{1, 2});
+	// Rewritten after the take: the kernel keeps it dirty, no CLEAN names it.
+	cleaner.stamps[1] = {7, 200}; // a later capture would say more: not used
+	rig.kernel.rewrite(2);
+	rig.settle(t0);
+	REQUIRE(cleaner.cleaned_list.size() == 1);
+	CHECK(cleaner.cleaned_list[0].volume == 1);
+	CHECK(cleaner.cleaned_list[0].stamp == CleanStamp{7, 100});
+	// Blocks 4 and 5 joined; block 9 was rewritten.
+	CHECK(cleaner.cleaned_list[0].ranges ==
+	      std::vector<std::pair<std::uint64_t, std::uint64_t>>{{4 * blk, 2 * blk}});
+}
+
+TEST_CASE("engine: failed writeback sends no CLEAN", "[writeback][engine][clean]")
+{
+	FakeCleaner cleaner;
+	cleaner.stamps[1] = {1, 5};
+	Rig rig({}, &cleaner);
+	rig.kernel.add(1, 4, 10);
+	rig.active();
+	rig.engine->step(t0);
+	rig.reader.complete_all();
+	rig.engine->step(t0);
+	rig.writer.complete_writes(-EIO);
+	rig.engine->step(t0);
+	rig.writer.complete_flushes();
+	rig.engine->step(t0 + 1h);
+	CHECK(cleaner.cleaned_list.empty());
 }

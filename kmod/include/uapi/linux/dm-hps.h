@@ -13,7 +13,7 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
-#define HPS_ABI_VERSION		3
+#define HPS_ABI_VERSION		4
 
 /* Device-mapper target names. */
 #define HPS_POOL_TARGET_NAME	"hps-pool"
@@ -204,6 +204,11 @@ struct hps_uring_cmd {
  * at least (dirty epochs; roll_ms bounds an epoch's length), and sets the
  * pool's write throttle, which lapses unless renewed within
  * HPS_WB_THROTTLE_LEASE_MS (an hpsd that stops looking stops throttling).
+ * WB_TAKE returns only once every write to the pool's volumes that began
+ * before it has ended (a primary's: its REPLICATE answered too), so the
+ * reads see them and their replication seqs are handed out.  WB_DONE
+ * says which blocks it cleaned (HPS_WB_CLEANED); WB_CLEAN marks whole
+ * blocks of a secondary volume clean once its primary wrote them back.
  */
 struct hps_wb_block {
 	__u64 block;		/* pool block number: give it back in WB_DONE */
@@ -229,10 +234,12 @@ struct hps_wb_take {
 	__u32 reserved;		/* in: zero */
 };
 
+#define HPS_WB_CLEANED		(1U << 0)	/* hps_wb_result.flags: marked clean */
+
 struct hps_wb_result {
 	__u64 block;		/* as WB_TAKE gave it */
 	__s32 error;		/* 0: on the backend and flushed; else -errno */
-	__u32 reserved;		/* zero */
+	__u32 flags;		/* in: zero; out: HPS_WB_CLEANED if now clean */
 };
 
 struct hps_wb_done {
@@ -241,6 +248,21 @@ struct hps_wb_done {
 	__u64 results;		/* in: user pointer to struct hps_wb_result[count] */
 	__u32 cleaned;		/* out: blocks now clean */
 	__u32 kept;		/* out: rewritten meanwhile or failed: still dirty */
+	__u64 reserved[2];	/* in: zero */
+};
+
+/* A byte range of a volume: offset and len multiples of 512, len > 0. */
+struct hps_wb_range {
+	__u64 offset;		/* bytes into the volume */
+	__u64 len;		/* bytes */
+};
+
+struct hps_wb_clean {
+	__u32 pool_id;		/* in */
+	__u32 volume_id;	/* in: a volume of role secondary bound to the pool */
+	__u32 count;		/* in: entries ranges points to, 1..4096 */
+	__u32 cleaned;		/* out: blocks marked clean */
+	__u64 ranges;		/* in: user pointer to struct hps_wb_range[count] */
 	__u64 reserved[2];	/* in: zero */
 };
 
@@ -253,6 +275,7 @@ struct hps_wb_done {
 #define HPS_IOC_ATTACH		_IOWR(HPS_IOC_MAGIC, 0x00, struct hps_attach)
 #define HPS_IOC_WB_TAKE		_IOWR(HPS_IOC_MAGIC, 0x01, struct hps_wb_take)
 #define HPS_IOC_WB_DONE		_IOWR(HPS_IOC_MAGIC, 0x02, struct hps_wb_done)
+#define HPS_IOC_WB_CLEAN	_IOWR(HPS_IOC_MAGIC, 0x03, struct hps_wb_clean)
 
 /* The role of one volume on this node; see kmod/FORMAT.md. */
 enum hps_role {
