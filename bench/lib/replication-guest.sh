@@ -3,6 +3,7 @@
 # vm_run texts.  Every step is its own shell, so state lives in files.
 #
 #   prefill                               write the whole NVMe disk once
+#   cpu_sample RUNTIME NAME               CPU use during a fio job -> $LAB_OUT/NAME-cpu.txt
 #   bench_fio LABEL DEV QD RUNTIME SIZE   4K randwrite QD QD on DEV -> $LAB_OUT/LABEL-qdQD.json
 #   drbd_setup PEER PEER_IP SECTORS       drbd module, resource "bench" on a slice, up
 #   drbd_wait cstate|dstate WANT SECS     until the state is WANT
@@ -29,6 +30,43 @@ bench_fio() {
 		--rw=randwrite --bs=4k --iodepth="$qd" --size="$size" \
 		--time_based --runtime="$runtime" --ramp_time=2 \
 		--group_reporting --output-format=json --output="$LAB_OUT/$label-qd$qd.json"
+}
+
+# cpu_snap: "busy total hpsd drbd" in clock ticks (USER_HZ): the VM's
+# non-idle and total CPU time from /proc/stat, and the CPU time of hpsd
+# (all its threads) and of DRBD's kernel threads (drbd_w_, drbd_r_,
+# drbd_a_...).
+cpu_snap() {
+	local u n s i w q sq st busy hp=0 dr=0 p t
+	read -r _ u n s i w q sq st _ </proc/stat
+	busy=$((u + n + s + q + sq + st))
+	for p in $(pgrep -x hpsd || true); do
+		t=$(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null) && hp=$((hp + t))
+	done
+	for p in $(pgrep '^drbd_' || true); do
+		t=$(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null) && dr=$((dr + t))
+	done
+	echo "$busy $((busy + i + w)) $hp $dr"
+}
+
+# cpu_sample RUNTIME NAME: CPU use inside a fio job of RUNTIME s started
+# now (after its 2 s ramp and fio's start-up, to 1 s before its end) ->
+# $LAB_OUT/NAME-cpu.txt: "seconds  busy total hpsd drbd" (tick deltas).
+cpu_sample() {
+	local secs=$(($1 - 2)) a b t0 t1
+	[ "$secs" -ge 1 ] || secs=1
+	sleep 3
+	t0=$(date +%s.%N)
+	a=$(cpu_snap)
+	sleep "$secs"
+	b=$(cpu_snap)
+	t1=$(date +%s.%N)
+	python3 -c '
+import sys
+a = [int(x) for x in sys.argv[1].split()]
+b = [int(x) for x in sys.argv[2].split()]
+print(round(float(sys.argv[4]) - float(sys.argv[3]), 3), *[y - x for x, y in zip(a, b)])' \
+		"$a" "$b" "$t0" "$t1" >"$LAB_OUT/$2-cpu.txt"
 }
 
 # drbd_setup PEER_NAME PEER_IP SECTORS: DRBD 8.4 (the kernel's module; the

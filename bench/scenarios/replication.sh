@@ -35,6 +35,7 @@ VOLUME=rb
 DRBD_SECTORS=540672		# 264 MiB: 256 MiB of data + DRBD's internal metadata
 OUT=$LAB_OUT
 VMOUT=$(lab_vm_dir $P)/share/results	# vm0's $LAB_OUT, seen from the host
+VMOUT_S=$(lab_vm_dir $S)/share/results	# vm1's
 
 asked=${HPS_BENCH_TRANSPORTS:-tcp rdma}
 transports=tcp
@@ -50,12 +51,15 @@ case $RUNTIME in '' | *[!0-9]*) die "HPS_BENCH_RUNTIME '$RUNTIME' is not a numbe
 node() { echo "source \"\$HPS_SRC/test/lab/guest/repl.sh\"; source \"\$HPS_SRC/bench/lib/replication-guest.sh\"; $1"; }
 
 # jobs LABEL DEV [BETWEEN]: QD1 then QD32 on vm0's DEV; BETWEEN (guest text)
-# runs after each job.
+# runs after each job.  Both VMs sample their CPU use during each job.
 jobs() {
-	local label=$1 dev=$2 between=${3:-true} qd
+	local label=$1 dev=$2 between=${3:-true} qd sec
 	for qd in 1 32; do
 		log "$label: 4K randwrite QD$qd, ${RUNTIME}s"
-		vm_must $P "$(node "bench_fio $label $dev $qd $RUNTIME $SIZE; $between")"
+		vm_run $S "$(node "cpu_sample $RUNTIME $label-qd$qd")" >"$OUT/$label-qd$qd-cpu-vm$S.log" 2>&1 &
+		sec=$!
+		vm_must $P "$(node "cpu_sample $RUNTIME $label-qd$qd & bench_fio $label $dev $qd $RUNTIME $SIZE; wait; $between")"
+		wait $sec || die "vm$S: CPU sample of $label QD$qd failed: $(tail -n3 "$OUT/$label-qd$qd-cpu-vm$S.log")"
 	done
 }
 
@@ -140,12 +144,34 @@ fio_version=$(vm_run $P 'fio --version' | tail -n1)
 drbd_version=$(sed -n 's/^version: \([^ ]*\).*/\1/p' "$VMOUT/drbd-proc.txt" | head -n1)
 python3 - "$VMOUT" "$OUT" "$transports" "$rdma_skip" "$RUNTIME" "$SIZE" "$LAB_ACCEL" "$LAB_KVER" \
 	"${LAB_VM_MEM:-1536}" "$fio_version" "$drbd_version" \
-	"$(git -C "$HPS_SRC" describe --always --dirty 2>/dev/null || echo unknown)" \
+	"$(git -C "$HPS_SRC" describe --always --dirty 2>/dev/null || echo unknown)" "$VMOUT_S" \
 	>"$OUT/replication.json" <<'PY' || die "cannot summarise the fio results"
 import json, os, sys
 (vmout, out, transports, rdma_skip, runtime, size, accel, kver, mem, fio_v,
- drbd_v, commit) = sys.argv[1:13]
+ drbd_v, commit, vmout_s) = sys.argv[1:14]
 jobs = {"qd1": 1, "qd32": 32}
+HZ = os.sysconf("SC_CLK_TCK")
+
+def cpu(label, qd, iops):
+    """CPU use of each VM during the job: busy share, and busy and daemon
+    (hpsd, or DRBD's kernel threads) CPU time per write, in microseconds."""
+    hps = label.startswith("hps")
+    res = {}
+    for role, d in (("primary", vmout), ("secondary", vmout_s)):
+        try:
+            f = open(f"{d}/{label}-qd{qd}-cpu.txt").read().split()
+        except OSError:
+            res[role] = None
+            continue
+        secs, busy, total = float(f[0]), int(f[1]), int(f[2])
+        writes = iops * secs
+        res[role] = {
+            "busy_pct": round(100 * busy / total, 1) if total else None,
+            "busy_us_per_write": round(busy / HZ * 1e6 / writes, 1) if writes else None,
+            ("hpsd_us_per_write" if hps else "drbd_threads_us_per_write"):
+                round(int(f[3 if hps else 4]) / HZ * 1e6 / writes, 1) if writes else None,
+        }
+    return res
 
 def fio(label, qd):
     data = json.load(open(f"{vmout}/{label}-qd{qd}.json"))["jobs"][0]
@@ -159,6 +185,7 @@ def fio(label, qd):
         "clat_p99_us": round(pct.get("99.000000", 0) / 1000, 1),
         "ios": w["total_ios"],
         "errors": data.get("error", 0),
+        "cpu": cpu(label, qd, w["iops"]),
     }
 
 def ratio(a, b):
@@ -219,7 +246,7 @@ doc = json.load(open(sys.argv[1]))
 env = doc["environment"]
 print(f"replication: accel {env['accel']}, kernel {env['kernel']}, DRBD {env['drbd']} over tcp")
 print(f"{'device':<10} {'job':<5} {'IOPS':>9} {'mean us':>9} {'p50 us':>9} {'p99 us':>9}"
-      f" {'IOPS x':>7} {'mean x':>7} {'p99 x':>7}")
+      f" {'IOPS x':>7} {'mean x':>7} {'p99 x':>7} {'cpu us/w P':>10} {'S':>7}")
 for label, jobs in doc["results"].items():
     if "skipped" in jobs:
         print(f"{label:<10} skipped: {jobs['skipped']}")
@@ -228,9 +255,11 @@ for label, jobs in doc["results"].items():
         r = jobs[j]
         rat = doc["ratios"].get(f"{label}/drbd")
         x = (f" {rat[j]['iops']:>7} {rat[j]['clat_mean']:>7} {rat[j]['clat_p99']:>7}"
-             if isinstance(rat, dict) else "")
+             if isinstance(rat, dict) else f" {'':>7} {'':>7} {'':>7}")
+        c = [(r["cpu"].get(role) or {}).get("busy_us_per_write") for role in ("primary", "secondary")]
         print(f"{label:<10} {j:<5} {r['iops']:>9} {r['clat_mean_us']:>9} {r['clat_p50_us']:>9}"
-              f" {r['clat_p99_us']:>9}{x}")
-print("(x: hps/drbd; IOPS x above 1 = hps faster, latency x above 1 = hps slower)")
+              f" {r['clat_p99_us']:>9}{x} {str(c[0]):>10} {str(c[1]):>7}")
+print("(x: hps/drbd; IOPS x above 1 = hps faster, latency x above 1 = hps slower;"
+      " cpu us/w: each VM's busy CPU time per write, P primary, S secondary)")
 PY
 log "results: $OUT/replication.json"
