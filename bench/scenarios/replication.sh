@@ -183,6 +183,7 @@ def fio(label, qd):
         "clat_mean_us": round(clat["mean"] / 1000, 1),
         "clat_p50_us": round(pct.get("50.000000", 0) / 1000, 1),
         "clat_p99_us": round(pct.get("99.000000", 0) / 1000, 1),
+        "clat_max_us": round(clat["max"] / 1000, 1),
         "ios": w["total_ios"],
         "errors": data.get("error", 0),
         "cpu": cpu(label, qd, w["iops"]),
@@ -199,6 +200,16 @@ for label in labels:
     if os.path.exists(vol):
         v = json.load(open(vol))
         res[label]["volume"] = {k: v.get(k) for k in ("replica", "status")}
+        # A link lost mid-run (the peer did not answer within
+        # peer_timeout_ms) leaves writes completed unreplicated and a
+        # resync: that run is not a measure of replicated writes.
+        r = v.get("replica") or {}
+        if r.get("writes_degraded") or r.get("state") != "in_sync":
+            res[label]["warning"] = (
+                f"the replica link was lost during the run ({r.get('writes_degraded')} writes "
+                f"completed degraded, state {r.get('state')} after the jobs, last error: "
+                f"{r.get('last_error')}): these figures include the stall and are not a "
+                f"clean replicated measure")
 if rdma_skip:
     res["hps-rdma"] = {"skipped": rdma_skip}
 
@@ -259,6 +270,8 @@ for label, jobs in doc["results"].items():
         c = [(r["cpu"].get(role) or {}).get("busy_us_per_write") for role in ("primary", "secondary")]
         print(f"{label:<10} {j:<5} {r['iops']:>9} {r['clat_mean_us']:>9} {r['clat_p50_us']:>9}"
               f" {r['clat_p99_us']:>9}{x} {str(c[0]):>10} {str(c[1]):>7}")
+    if "warning" in jobs:
+        print(f"{label:<10} WARNING: {jobs['warning']}")
 print("(x: hps/drbd; IOPS x above 1 = hps faster, latency x above 1 = hps slower;"
       " cpu us/w: each VM's busy CPU time per write, P primary, S secondary)")
 PY
