@@ -1,6 +1,9 @@
 # Scenarios: test/lab/scenarios/NAME.sh, each with a header the runner reads:
-#   # lab: vms=N ceph=yes|no timeout=SECONDS [nvme=SIZE] [control=vm|host]
+#   # lab: vms=N ceph=yes|no timeout=SECONDS [nvme=SIZE] [control=vm|host] [ci=no]
 #   # about: one line saying what it checks
+# ci=no: a scenario whose every step another one runs too (say which in its
+# "about"); scripts/test leaves it out of a full run, test/lab/run by name
+# runs it.
 # The script runs inside VM 0 as root with lib.sh's environment (see
 # guest/lib.sh), or with control=host on the host, in the run's namespace,
 # acting on the VMs through lib/control.sh; exit status 0 passes.  A kernel bug line in any VM's console
