@@ -106,6 +106,7 @@ std::unique_ptr<ReplicationRuntime> ReplicationRuntime::start(boost::asio::io_co
 			// whole when it returns.
 			r->add(record, false);
 			break;
+		case hps::volume::VolumeChange::demoted:
 		case hps::volume::VolumeChange::deleted:
 			r->backend_.set_primary(record.id, false);
 			r->cleaner_.set_gate(record.id, nullptr);

@@ -94,8 +94,9 @@ struct PromoteOutcome {
 	std::vector<std::string> fenced_addresses; // the Ceph clients blocklisted
 };
 
-// What a volume change means to replication (on_volume_change).
-enum class VolumeChange { created, promoted, deleted };
+// What a volume change means to replication (on_volume_change): demoted is
+// a primary found replaced by another node (now that node's secondary).
+enum class VolumeChange { created, promoted, demoted, deleted };
 
 struct DeleteOutcome {
 	VolumeRecord record;
@@ -153,8 +154,9 @@ public:
 	// Registered volumes, for the replication manager at start.
 	const std::vector<VolumeRecord>& records() const noexcept { return registry_.volumes(); }
 
-	// Told of a primary volume created (fresh) or promoted here, and of
-	// any volume deleted, after the registry was saved.
+	// Told of a primary volume created (fresh) or promoted here, of one
+	// found replaced at a late claim (demoted), and of any volume deleted,
+	// after the registry was saved.
 	void on_volume_change(std::function<void(const VolumeRecord&, VolumeChange)> change)
 	{
 		volume_change_ = std::move(change);

@@ -110,9 +110,13 @@ void Service::retry_claims()
 	unclaimed_.clear();
 	for (const auto& record : waiting) {
 		claim_and_bring_up(record);
-		if (!unclaimed_.count(record.name) && volume_change_ &&
-		    registry_.find_by_name(record.name)->role == VolumeRole::primary)
-			volume_change_(*registry_.find_by_name(record.name), VolumeChange::promoted);
+		const VolumeRecord* now = registry_.find_by_name(record.name);
+		if (unclaimed_.count(record.name) || !now || !volume_change_)
+			continue;
+		// Replication registered it as a primary at start; tell it what
+		// it turned out to be.
+		volume_change_(*now, now->role == VolumeRole::primary ? VolumeChange::promoted
+								      : VolumeChange::demoted);
 	}
 }
 
