@@ -7,9 +7,12 @@
 #   repl_start / repl_stop / repl_kill         hpsd of this VM
 #   replica_field NAME KEY                     a key of volume NAME's "replica"
 #   wait_replica NAME STATE SECS               until replica.state is STATE
+#   repl_link up|down                          this VM's lab link (eth0)
 #
 # Every VM is node lab-vmN and listens on 7790; all share one cluster id and
-# secret.
+# secret.  REPL_TRANSPORT (tcp, the default, or rdma) is the config's
+# replication.transport; with rdma, repl_setup first puts soft-RoCE (rxe0)
+# on eth0.
 
 source "$HPS_SRC/test/lab/guest/hpsd.sh"
 
@@ -19,6 +22,7 @@ REPL_PID=$HPSD_WORK/hpsd.pid
 
 repl_setup() {
 	local peer=$1 peer_ip=$2 extra=${3:-}
+	[ "${REPL_TRANSPORT:-tcp}" = tcp ] || repl_rxe
 	must hps_module_deps
 	must insmod "$HPS_KO"
 	must timeout 60 ceph -s >/dev/null
@@ -35,7 +39,7 @@ repl_setup() {
   "ceph": {"conf": "$LAB_CEPH_CONF", "pool": "rbd", "client": "admin"},
   "cache_disks": ["$LAB_NVME"],
   "replication": {
-    "transport": "tcp",
+    "transport": "${REPL_TRANSPORT:-tcp}",
     "listen": "0.0.0.0:7790",
     "cluster_id": "$REPL_CLUSTER_ID",
     "secret_file": "$REPL_SECRET",
@@ -47,6 +51,20 @@ repl_setup() {
 }
 JSON
 	must "$HPSD" --config "$HPSD_CONF" --check-config
+}
+
+# rdma_rxe on eth0; ib_uverbs and rdma_ucm are what libibverbs and
+# librdmacm open.
+repl_rxe() {
+	must modprobe -a rdma_rxe ib_uverbs rdma_ucm
+	rdma link show rxe0 >/dev/null 2>&1 || must rdma link add rxe0 type rxe netdev eth0
+	ibv_devices 2>&1 | grep -qw rxe0 || die "ibv_devices does not list rxe0: $(ibv_devices 2>&1)"
+	log "soft-RoCE: $(rdma link show rxe0)"
+}
+
+repl_link() {
+	must ip link set eth0 "$1"
+	log "eth0 $1"
 }
 
 repl_start() {
