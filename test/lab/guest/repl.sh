@@ -57,9 +57,9 @@ JSON
 # librdmacm open.
 repl_rxe() {
 	must modprobe -a rdma_rxe ib_uverbs rdma_ucm
-	rdma link show rxe0 >/dev/null 2>&1 || must rdma link add rxe0 type rxe netdev eth0
+	rdma link show | grep -qw rxe0 || must rdma link add rxe0 type rxe netdev eth0
 	ibv_devices 2>&1 | grep -qw rxe0 || die "ibv_devices does not list rxe0: $(ibv_devices 2>&1)"
-	log "soft-RoCE: $(rdma link show rxe0)"
+	log "soft-RoCE: $(rdma link show | grep -w rxe0)"
 }
 
 repl_link() {
