@@ -24,12 +24,13 @@ repl_same() {
 	[ -n "$p" ] && [ "$p" = "$s" ] || die "the copies of $1 $2..$(($2 + $3)) MiB differ"
 }
 
-# repl_fio NAME OFFSET_MIB MIB IO_MIB: fio verify on the primary, in the
-# background (its vm_run's pid in $fio_pid); repl_fio_wait fails the
-# scenario when it failed.
+# repl_fio NAME OFFSET_MIB MIB IO_MIB [IOPS]: fio verify on the primary, in
+# the background (its vm_run's pid in $fio_pid), at most IOPS writes a
+# second when given (so that it still writes when a fault comes some
+# seconds later); repl_fio_wait fails the scenario when it failed.
 repl_fio() {
 	vm_run $P "fio --name=load --filename=/dev/mapper/hps-$1 --direct=1 --ioengine=libaio \
-		--rw=randwrite --bs=4k --iodepth=8 --offset=$2M --size=$3M --io_size=$4M \
+		--rw=randwrite --bs=4k --iodepth=8 --offset=$2M --size=$3M --io_size=$4M ${5:+--rate_iops=$5} \
 		--verify=crc32c --do_verify=1 --verify_fatal=1 --output=\$LAB_OUT/fio-$1-$2.txt" \
 		>"$LAB_OUT/fio-$1-$2.log" 2>&1 &
 	fio_pid=$!
@@ -113,7 +114,7 @@ repl_cut_round() {
 	local v=$1 off=$2 whose=primary changed
 	[ "$v" = $P ] || whose=secondary
 	log "fio verify on the primary ($off..$((off + 12)) MiB); the $whose's link goes down mid-load"
-	repl_fio r1 "$off" 12 12
+	repl_fio r1 "$off" 12 12 100 # 30 s of writes at least
 	sleep 4
 	vm_must "$v" "$(node 'repl_link down')"
 	vm_must $P "$(node 'wait_replica r1 degraded 40')"
@@ -146,7 +147,7 @@ repl_linkcut_scenario() {
 	repl_cut_round $S 16
 
 	log "fio verify on the primary (32..44 MiB); the primary's hpsd is SIGKILLed mid-load and restarted"
-	repl_fio r1 32 12 12
+	repl_fio r1 32 12 12 100
 	sleep 6
 	vm_must $P "$(node 'repl_kill; repl_start')"
 	repl_fio_wait r1 32 "across the primary's hpsd restart"
