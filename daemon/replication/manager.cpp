@@ -3,8 +3,6 @@
 
 #include "replication/check.hpp"
 #include "replication/secret_file.hpp"
-#include "replication/tcp_dialer.hpp"
-#include "replication/tcp_listener.hpp"
 
 #include <cerrno>
 
@@ -20,9 +18,12 @@ bool is_primary_message(const Message& m)
 } // namespace
 
 hps::Result<std::unique_ptr<Manager>, std::string>
-Manager::start(boost::asio::io_context& io, const Config& config, ManagerHooks hooks, LogFn log)
+Manager::start(boost::asio::io_context& io, const Config& config, ManagerHooks hooks, LogFn log,
+	       std::optional<TransportMaker> transport)
 {
-	auto manager = std::make_unique<Manager>(Key{}, io, config, std::move(hooks), std::move(log));
+	auto manager = std::make_unique<Manager>(
+		Key{}, io, config, std::move(hooks), std::move(log),
+		transport ? std::move(*transport) : transport_maker(config.replication.transport));
 	if (!config.replication.peers.empty())
 		if (auto ok = manager->listen_and_dial(); !ok) {
 			// The volumes still record their changes (degraded): a fixed
@@ -35,8 +36,9 @@ Manager::start(boost::asio::io_context& io, const Config& config, ManagerHooks h
 }
 
 Manager::Manager(Key, boost::asio::io_context& io, const Config& config, ManagerHooks hooks,
-		 LogFn log)
-	: io_(io), config_(config), hooks_(std::move(hooks)), log_(std::move(log)), timeout_timer_(io)
+		 LogFn log, TransportMaker transport)
+	: io_(io), config_(config), hooks_(std::move(hooks)), log_(std::move(log)),
+	  transport_(std::move(transport)), timeout_timer_(io)
 {
 	for (const ReplicationPeer& p : config_.replication.peers)
 		peers_[p.node].config = p;
@@ -55,34 +57,32 @@ void Manager::log(LogLevel level, const std::string& line) const
 
 hps::Result<void, std::string> Manager::listen_and_dial()
 {
-	if (config_.replication.transport != Transport::tcp)
-		return hps::fail("replication.transport \"" +
-				 std::string(to_string(config_.replication.transport)) +
-				 "\": only tcp is available in this build");
+	const std::string transport = "replication.transport " + transport_.name;
+	if (transport_.usable)
+		if (auto ok = transport_.usable(); !ok)
+			return hps::fail(transport + ": " + ok.error());
 	auto secret = load_cluster_secret(config_.replication.secret_file);
 	if (!secret)
 		return hps::fail(std::move(secret).error());
 	settings_ = link_settings(config_,
 				  std::make_shared<const ClusterSecret>(std::move(secret).value()), log_);
 
-	listener_ = std::make_unique<TcpListener>(
-		io_, *settings_, [this](std::shared_ptr<Link> link) { on_link(std::move(link)); });
+	const auto on_link = [this](std::shared_ptr<Link> link) { this->on_link(std::move(link)); };
+	listener_ = transport_.listener(io_, *settings_, on_link);
 	if (auto ok = listener_->listen(config_.replication.listen); !ok)
-		return hps::fail("replication.listen " + config_.replication.listen.host + ":" +
-				 std::to_string(config_.replication.listen.port) + ": " + ok.error());
+		return hps::fail(transport + ", replication.listen " +
+				 to_string(config_.replication.listen) + ": " + ok.error());
 	for (const ReplicationPeer& p : config_.replication.peers) {
 		Peer& peer = peers_[p.node];
 		// One link a pair: the name that sorts first dials.
 		if (config_.node_name < p.node) {
-			peer.dialer = std::make_unique<TcpDialer>(
-				io_, *settings_, p.node, p.address, DialOptions{},
-				[this](std::shared_ptr<Link> link) { on_link(std::move(link)); });
+			peer.dialer = transport_.dialer(io_, *settings_, p.node, p.address, on_link);
 			peer.dialer->start();
 		}
 	}
 	log(LogLevel::info, "replication: listening on " + config_.replication.listen.host + ":" +
-				    std::to_string(listener_->port()) + " for " +
-				    std::to_string(peers_.size()) + " peer(s)");
+				    std::to_string(listener_->port()) + " (" + transport_.name +
+				    ") for " + std::to_string(peers_.size()) + " peer(s)");
 	check_timeouts();
 	return {};
 }

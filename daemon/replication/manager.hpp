@@ -22,6 +22,7 @@
 #include "replication/link_settings.hpp"
 #include "replication/primary_volume.hpp"
 #include "replication/secondary_volume.hpp"
+#include "replication/transport.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -34,9 +35,6 @@
 #include <vector>
 
 namespace hpsd::replication {
-
-class TcpListener;
-class TcpDialer;
 
 struct ManagerHooks {
 	EnsureSecondary ensure_secondary;
@@ -76,18 +74,22 @@ struct PeerStatus {
 
 class Manager {
 public:
-	// Starts listening and dialling when the config lists peers.  Without
+	// Starts listening and dialling, over replication.transport (or
+	// `transport`, for tests), when the config lists peers.  Without
 	// peers, or when the links cannot start (no secret, the address is
-	// taken, a transport this build lacks: logged), the manager still
-	// keeps its volumes' change logs (degraded).  Fails only on a bug.
+	// taken, no RDMA device: logged, naming the transport), the manager
+	// still keeps its volumes' change logs (degraded).  Fails only on a
+	// bug.
 	static hps::Result<std::unique_ptr<Manager>, std::string>
-	start(boost::asio::io_context& io, const Config& config, ManagerHooks hooks, LogFn log);
+	start(boost::asio::io_context& io, const Config& config, ManagerHooks hooks, LogFn log,
+	      std::optional<TransportMaker> transport = std::nullopt);
 
 	class Key {
 		friend class Manager;
 		Key() = default;
 	};
-	Manager(Key, boost::asio::io_context& io, const Config& config, ManagerHooks hooks, LogFn log);
+	Manager(Key, boost::asio::io_context& io, const Config& config, ManagerHooks hooks, LogFn log,
+		TransportMaker transport);
 	~Manager();
 	Manager(const Manager&) = delete;
 	Manager& operator=(const Manager&) = delete;
@@ -120,7 +122,7 @@ public:
 private:
 	struct Peer {
 		ReplicationPeer config;
-		std::unique_ptr<TcpDialer> dialer;
+		std::unique_ptr<Dialer> dialer;
 		std::shared_ptr<Link> link;
 		std::string last_error;
 		std::map<std::uint32_t, std::unique_ptr<SecondaryVolume>> secondaries; // by primary's id
@@ -140,7 +142,8 @@ private:
 	ManagerHooks hooks_;
 	LogFn log_;
 	std::optional<LinkSettings> settings_;
-	std::unique_ptr<TcpListener> listener_;
+	TransportMaker transport_;
+	std::unique_ptr<Listener> listener_;
 	std::map<std::string, Peer> peers_; // by node
 	std::map<std::uint32_t, std::unique_ptr<PrimaryVolume>> primaries_;
 	// Copies whose link was lost: their state then (by volume name).

@@ -10,10 +10,13 @@
 #   repl_start / repl_stop / repl_kill         hpsd of this VM
 #   replica_field NAME KEY                     a key of volume NAME's "replica"
 #   wait_replica NAME STATE SECS               until replica.state is STATE
+#   repl_link up|down                          this VM's lab link (eth0)
 #
 # Every VM is node lab-vmN and listens on 7790; all share one cluster id and
-# secret.  hpsd's state (the volume registry) lives on the VM's share, which
-# outlives a power-off like a real node's /var/lib/hps.
+# secret.  REPL_TRANSPORT (tcp, the default, or rdma) is the config's
+# replication.transport; with rdma, repl_setup first puts soft-RoCE (rxe0)
+# on eth0.  hpsd's state (the volume registry) lives on the VM's share,
+# which outlives a power-off like a real node's /var/lib/hps.
 
 source "$HPS_SRC/test/lab/guest/hpsd.sh"
 
@@ -39,6 +42,7 @@ repl_resume() {
 
 repl_configure() {
 	local peer=$1 peer_ip=$2 extra=${3:-}
+	[ "${REPL_TRANSPORT:-tcp}" = tcp ] || repl_rxe
 	must hps_module_deps
 	must insmod "$HPS_KO"
 	# Generous: a VM booted again under TCG, with others running, is slow.
@@ -55,7 +59,7 @@ repl_configure() {
   "ceph": {"conf": "$LAB_CEPH_CONF", "pool": "rbd", "client": "admin"},
   "cache_disks": ["$LAB_NVME"],
   "replication": {
-    "transport": "tcp",
+    "transport": "${REPL_TRANSPORT:-tcp}",
     "listen": "0.0.0.0:7790",
     "cluster_id": "$REPL_CLUSTER_ID",
     "secret_file": "$REPL_SECRET",
@@ -67,6 +71,20 @@ repl_configure() {
 }
 JSON
 	must "$HPSD" --config "$HPSD_CONF" --check-config
+}
+
+# rdma_rxe on eth0; ib_uverbs and rdma_ucm are what libibverbs and
+# librdmacm open.
+repl_rxe() {
+	must modprobe -a rdma_rxe ib_uverbs rdma_ucm
+	rdma link show | grep -qw rxe0 || must rdma link add rxe0 type rxe netdev eth0
+	ibv_devices 2>&1 | grep -qw rxe0 || die "ibv_devices does not list rxe0: $(ibv_devices 2>&1)"
+	log "soft-RoCE: $(rdma link show | grep -w rxe0)"
+}
+
+repl_link() {
+	must ip link set eth0 "$1"
+	log "eth0 $1"
 }
 
 repl_start() {
