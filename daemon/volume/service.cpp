@@ -107,8 +107,9 @@ hps::Result<void, std::string> Service::start()
 		start_pool(pool);
 	// A copy: claim_and_bring_up may change a record.
 	const std::vector<VolumeRecord> records = registry_.volumes();
+	bool ceph_away = false;
 	for (const auto& record : records)
-		claim_and_bring_up(record);
+		ceph_away = !claim_and_bring_up(record, ceph_away) || ceph_away;
 	return {};
 }
 

@@ -13,6 +13,7 @@
 #include "volume/pool_layout.hpp"
 #include "volume/registry.hpp"
 
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -204,8 +205,11 @@ private:
 	std::string release(std::uint32_t pool_id, std::uint32_t volume_id, bool force);
 	void retry_releases();
 	// Claims a replicated primary's image at start (see start()); brings
-	// the volume up as what it turns out to be.
-	void claim_and_bring_up(const VolumeRecord& record);
+	// the volume up as what it turns out to be.  False when Ceph could not
+	// be asked (the volume is left unclaimed).  `ceph_away`: an earlier
+	// claim found Ceph away; this one is left unclaimed without asking
+	// (each try may wait out a connect timeout).
+	bool claim_and_bring_up(const VolumeRecord& record, bool ceph_away = false);
 	void retry_claims();
 	// `role R` to the volume's live device.
 	hps::Result<void, std::string> set_kernel_role(const VolumeRecord& record);
@@ -224,6 +228,7 @@ private:
 	// Replicated primaries whose image claim failed at start (Ceph away):
 	// name -> why; their devices stay down until a retry succeeds.
 	std::map<std::string, std::string> unclaimed_;
+	std::chrono::steady_clock::time_point last_claim_retry_{};
 	Registry registry_;
 	std::optional<dm::Control> dm_;
 	std::string dm_error_;

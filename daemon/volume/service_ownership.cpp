@@ -48,19 +48,21 @@ hps::Result<void, std::string> Service::set_kernel_role(const VolumeRecord& reco
 	return {};
 }
 
-void Service::claim_and_bring_up(const VolumeRecord& original)
+bool Service::claim_and_bring_up(const VolumeRecord& original, bool ceph_away)
 {
 	VolumeRecord record = original;
 	if (replicated_primary(record)) {
-		auto claim = claim_image(*images_, record.image, node_, ClaimMode::keep);
+		auto claim = ceph_away ? hps::Result<Claim, std::string>(fail(std::string(
+						 "Ceph did not answer for an earlier volume")))
+				       : claim_image(*images_, record.image, node_, ClaimMode::keep);
 		if (!claim) {
 			// Serving without knowing whether another node took over
 			// could let both write: the device waits for Ceph.
 			unclaimed_[record.name] = claim.error();
 			log_.error("volume " + record.name +
 				   ": not brought up, its ownership is unknown: " + claim.error() +
-				   "; retried with the next volume request");
-			return;
+				   "; retried with the volume requests, every 10 s at most");
+			return false;
 		}
 		unclaimed_.erase(record.name);
 		if (!claim->held) {
@@ -72,7 +74,7 @@ void Service::claim_and_bring_up(const VolumeRecord& original)
 			if (auto saved = update_record(record); !saved) {
 				unclaimed_[record.name] = saved.error();
 				log_.error("volume " + record.name + ": " + saved.error());
-				return;
+				return true;
 			}
 			log_.error("volume " + record.name + ": fenced: " + claim->owner +
 				  " holds RBD image " + images_->describe(record.image) +
@@ -88,7 +90,7 @@ void Service::claim_and_bring_up(const VolumeRecord& original)
 	auto up = bring_up_volume(record);
 	if (!up) {
 		log_.error("volume " + record.name + ": " + up.error());
-		return;
+		return true;
 	}
 	// An adopted device keeps the kernel's role: make it the record's.
 	if (record.role != original.role)
@@ -97,19 +99,24 @@ void Service::claim_and_bring_up(const VolumeRecord& original)
 	log_.info("volume " + record.name + " (id " + std::to_string(record.id) + "): " + *up + " " +
 		  "/dev/mapper/" + volume_device_name(record.name) + " as " +
 		  std::string(to_string(record.role)));
+	return true;
 }
 
 void Service::retry_claims()
 {
-	if (unclaimed_.empty())
+	// Each try may wait out Ceph's connect timeout on the control loop.
+	const auto now = std::chrono::steady_clock::now();
+	if (unclaimed_.empty() || now - last_claim_retry_ < std::chrono::seconds(10))
 		return;
+	last_claim_retry_ = now;
 	std::vector<VolumeRecord> waiting;
 	for (const auto& [name, error] : unclaimed_)
 		if (const VolumeRecord* r = registry_.find_by_name(name))
 			waiting.push_back(*r);
 	unclaimed_.clear();
+	bool ceph_away = false;
 	for (const auto& record : waiting) {
-		claim_and_bring_up(record);
+		ceph_away = !claim_and_bring_up(record, ceph_away) || ceph_away;
 		const VolumeRecord* now = registry_.find_by_name(record.name);
 		if (unclaimed_.count(record.name) || !now || !volume_change_)
 			continue;
