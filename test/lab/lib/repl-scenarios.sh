@@ -7,9 +7,12 @@
 
 P=0 S=1
 REPL_TRANSPORT=tcp
+# The volume: each scenario names its own, since the scenarios of a run share
+# one Ceph and a volume's RBD image (and its owner's lock) outlives it.
+VOL=
 
 # node TEXT: TEXT with guest/repl.sh sourced and the transport set, for vm_run.
-node() { echo "REPL_TRANSPORT=$REPL_TRANSPORT; source \"\$HPS_SRC/test/lab/guest/repl.sh\"; $1"; }
+node() { echo "VOL=$VOL; REPL_TRANSPORT=$REPL_TRANSPORT; source \"\$HPS_SRC/test/lab/guest/repl.sh\"; $1"; }
 
 # md5 of N MiB of volume NAME from OFFSET MiB, in VM V.
 repl_sum() {
@@ -55,38 +58,39 @@ repl_nodes() {
 # data.
 repl_resync_scenario() {
 	REPL_TRANSPORT=$1
+	VOL=resync-$1
 	local LIMIT_MBPS=4
 
 	log "both nodes: module, blank cache disk, hpsd replicating over $REPL_TRANSPORT (primary: recovery limit $LIMIT_MBPS MB/s)"
 	repl_nodes "\"recovery_bandwidth_mbps\": $LIMIT_MBPS"
 
-	log "volume r1 on vm0 with its replica on vm1"
-	vm_must $P "$(node 'must ctl volume create r1 --size 256M --replica-node lab-vm1; wait_replica r1 in_sync 120; ctl volume show r1')"
-	roles=$(vm_run $S "$(node 'ctl --format json volume show r1 | json_get role peer | tr "\n" " "')")
-	[ "$(echo $roles)" = "secondary lab-vm0" ] || die "vm1's r1 is '$roles', not the secondary of lab-vm0"
+	log "volume $VOL on vm0 with its replica on vm1"
+	vm_must $P "$(node 'must ctl volume create $VOL --size 256M --replica-node lab-vm1; wait_replica $VOL in_sync 120; ctl volume show $VOL')"
+	roles=$(vm_run $S "$(node 'ctl --format json volume show $VOL | json_get role peer | tr "\n" " "')")
+	[ "$(echo $roles)" = "secondary lab-vm0" ] || die "vm1's $VOL is '$roles', not the secondary of lab-vm0"
 
 	log "16 MiB written on the primary (flushed) are on the secondary"
-	sum_p=$(vm_run $P "$(node 'head -c 16M /dev/urandom >/tmp/a; must dd if=/tmp/a of=/dev/mapper/hps-r1 bs=1M oflag=direct conv=fsync status=none; md5sum </tmp/a | cut -d" " -f1')" | tail -n1)
-	sum_s=$(repl_sum $S r1 0 16)
+	sum_p=$(vm_run $P "$(node 'head -c 16M /dev/urandom >/tmp/a; must dd if=/tmp/a of=/dev/mapper/hps-$VOL bs=1M oflag=direct conv=fsync status=none; md5sum </tmp/a | cut -d" " -f1')" | tail -n1)
+	sum_s=$(repl_sum $S $VOL 0 16)
 	log "primary wrote $sum_p, secondary holds $sum_s"
 	[ -n "$sum_p" ] && [ "$sum_p" = "$sum_s" ] || die "the secondary's copy differs from what the primary wrote"
 
 	log "fio verify on the primary (64..96 MiB); the secondary's hpsd is killed mid-load"
-	repl_fio r1 64 32 24
+	repl_fio $VOL 64 32 24
 	sleep 8
 	vm_must $S "$(node 'repl_kill')"
-	vm_must $P "$(node 'wait_replica r1 degraded 30')"
-	repl_fio_wait r1 64 "while the peer was gone"
+	vm_must $P "$(node 'wait_replica $VOL degraded 30')"
+	repl_fio_wait $VOL 64 "while the peer was gone"
 	log "fio done with no error while degraded"
-	changed=$(vm_run $P "$(node 'replica_field r1 changed_bytes')" | tail -n1)
+	changed=$(vm_run $P "$(node 'replica_field $VOL changed_bytes')" | tail -n1)
 	log "recorded for resync: $changed bytes"
 	[ "$changed" -gt 0 ] || die "nothing recorded for resync"
 	[ "$changed" -le $((32 << 20)) ] || die "$changed bytes recorded, more than fio's 32 MiB region"
 
 	log "the secondary's hpsd returns: resync"
 	vm_must $S "$(node 'repl_start')"
-	vm_must $P "$(node 'wait_replica r1 in_sync 300; ctl volume show r1')"
-	vals=$(vm_run $P "$(node 'ctl --format json volume show r1 | json_get replica.resync.planned_bytes replica.resync.acked_bytes replica.resync.elapsed_ms | tr "\n" " "')" | tail -n1)
+	vm_must $P "$(node 'wait_replica $VOL in_sync 300; ctl volume show $VOL')"
+	vals=$(vm_run $P "$(node 'ctl --format json volume show $VOL | json_get replica.resync.planned_bytes replica.resync.acked_bytes replica.resync.elapsed_ms | tr "\n" " "')" | tail -n1)
 	read -r planned acked elapsed <<<"$vals" || true
 	log "resync: planned $planned, acked $acked bytes in $elapsed ms"
 	[ "$planned" = "$changed" ] || die "resync planned $planned bytes, the change log had $changed"
@@ -98,24 +102,24 @@ repl_resync_scenario() {
 	log "resync rate $((acked / (elapsed + 1))) kB/s (limit $LIMIT_MBPS MB/s)"
 
 	log "after the resync both copies of 0..128 MiB are equal"
-	repl_same r1 0 128
+	repl_same $VOL 0 128
 
 	# --- clean marks (CLEAN): the secondary's copy becomes clean once the
 	# primary wrote it back.  Everything ever written (0..16 MiB, 64..96
 	# MiB) is written again in sync, so no block is left over from CLEANs
 	# dropped while degraded.
 	log "CLEAN: 48 MiB rewritten in sync, drained on the primary; the secondary's copy goes clean"
-	vm_must $P "$(node 'must dd if=/dev/urandom of=/dev/mapper/hps-r1 bs=1M count=16 oflag=direct conv=fsync status=none; must dd if=/dev/urandom of=/dev/mapper/hps-r1 bs=1M seek=64 count=32 oflag=direct conv=fsync status=none; wait_replica r1 in_sync 30')"
+	vm_must $P "$(node 'must dd if=/dev/urandom of=/dev/mapper/hps-$VOL bs=1M count=16 oflag=direct conv=fsync status=none; must dd if=/dev/urandom of=/dev/mapper/hps-$VOL bs=1M seek=64 count=32 oflag=direct conv=fsync status=none; wait_replica $VOL in_sync 30')"
 	local dirty_s clean_start
-	dirty_s=$(vm_run $S "$(node 'ctl --format json volume show r1 | json_get status.dirty_blocks')" | tail -n1)
+	dirty_s=$(vm_run $S "$(node 'ctl --format json volume show $VOL | json_get status.dirty_blocks')" | tail -n1)
 	log "secondary: $dirty_s dirty blocks before the drain"
 	# Writeback by age may have cleaned (and CLEANed) some already.
 	[ "$dirty_s" -gt 0 ] || die "the secondary holds no dirty block after 48 MiB written in sync"
 	clean_start=$SECONDS
-	vm_must $P "$(node 'must ctl volume flush r1 --wait >/dev/null')"
-	vm_must $S "$(node 'for i in $(seq 300); do d=$(ctl --format json volume show r1 | json_get status.dirty_blocks); [ "$d" = 0 ] && break; sleep 1; done; [ "$d" = 0 ] || die "the secondary still has $d dirty blocks"')"
-	log "secondary clean $((SECONDS - clean_start)) s after the drain began; primary's CLEANs: $(vm_run $P "$(node 'ctl --format json volume show r1 | json_get replica.clean')" | tail -n1)"
-	repl_same r1 0 128
+	vm_must $P "$(node 'must ctl volume flush $VOL --wait >/dev/null')"
+	vm_must $S "$(node 'for i in $(seq 300); do d=$(ctl --format json volume show $VOL | json_get status.dirty_blocks); [ "$d" = 0 ] && break; sleep 1; done; [ "$d" = 0 ] || die "the secondary still has $d dirty blocks"')"
+	log "secondary clean $((SECONDS - clean_start)) s after the drain began; primary's CLEANs: $(vm_run $P "$(node 'ctl --format json volume show $VOL | json_get replica.clean')" | tail -n1)"
+	repl_same $VOL 0 128
 
 	log "clean stop of both hpsd"
 	vm_must $P "$(node 'repl_stop')"
@@ -132,21 +136,21 @@ repl_cut_round() {
 	local v=$1 off=$2 whose=primary changed
 	[ "$v" = $P ] || whose=secondary
 	log "fio verify on the primary ($off..$((off + 12)) MiB); the $whose's link goes down mid-load"
-	repl_fio r1 "$off" 12 12 100 # 30 s of writes at least
+	repl_fio $VOL "$off" 12 12 100 # 30 s of writes at least
 	sleep 4
 	vm_must "$v" "$(node 'repl_link down')"
-	vm_must $P "$(node 'wait_replica r1 degraded 40')"
-	repl_fio_wait r1 "$off" "across the $whose's link cut"
+	vm_must $P "$(node 'wait_replica $VOL degraded 40')"
+	repl_fio_wait $VOL "$off" "across the $whose's link cut"
 	log "fio done with no error; 4 MiB more written while degraded"
-	vm_must $P "$(node "must dd if=/dev/urandom of=/dev/mapper/hps-r1 bs=1M seek=$((off + 12)) count=4 oflag=direct conv=fsync status=none; wait_replica r1 degraded 1")"
-	changed=$(vm_run $P "$(node 'replica_field r1 changed_bytes')" | tail -n1)
+	vm_must $P "$(node "must dd if=/dev/urandom of=/dev/mapper/hps-$VOL bs=1M seek=$((off + 12)) count=4 oflag=direct conv=fsync status=none; wait_replica $VOL degraded 1")"
+	changed=$(vm_run $P "$(node 'replica_field $VOL changed_bytes')" | tail -n1)
 	log "recorded for resync: $changed bytes"
 	[ "$changed" -ge $((4 << 20)) ] || die "$changed bytes recorded for resync, not even the 4 MiB written while degraded"
 
 	log "the $whose's link comes back: resync"
 	vm_must "$v" "$(node 'repl_link up')"
-	vm_must $P "$(node 'wait_replica r1 in_sync 300')"
-	repl_same r1 "$off" 16
+	vm_must $P "$(node 'wait_replica $VOL in_sync 300')"
+	repl_same $VOL "$off" 16
 }
 
 # repl_linkcut_scenario TRANSPORT: the link cut on either side and
@@ -155,25 +159,26 @@ repl_cut_round() {
 # with equal copies.
 repl_linkcut_scenario() {
 	REPL_TRANSPORT=$1
+	VOL=linkcut-$1
 
 	log "both nodes: module, blank cache disk, hpsd replicating over $REPL_TRANSPORT"
 	repl_nodes
-	log "volume r1 (64 MiB) on vm0 with its replica on vm1"
-	vm_must $P "$(node 'must ctl volume create r1 --size 64M --replica-node lab-vm1; wait_replica r1 in_sync 120')"
+	log "volume $VOL (64 MiB) on vm0 with its replica on vm1"
+	vm_must $P "$(node 'must ctl volume create $VOL --size 64M --replica-node lab-vm1; wait_replica $VOL in_sync 120')"
 
 	repl_cut_round $P 0
 	repl_cut_round $S 16
 
 	log "fio verify on the primary (32..44 MiB); the primary's hpsd is SIGKILLed mid-load and restarted"
-	repl_fio r1 32 12 12 100
+	repl_fio $VOL 32 12 12 100
 	sleep 6
 	vm_must $P "$(node 'repl_kill; repl_start')"
-	repl_fio_wait r1 32 "across the primary's hpsd restart"
+	repl_fio_wait $VOL 32 "across the primary's hpsd restart"
 	log "fio done with no error; the restarted primary resyncs the whole volume"
-	vm_must $P "$(node 'wait_replica r1 in_sync 300; ctl volume show r1')"
-	planned=$(vm_run $P "$(node 'replica_field r1 resync.planned_bytes')" | tail -n1)
+	vm_must $P "$(node 'wait_replica $VOL in_sync 300; ctl volume show $VOL')"
+	planned=$(vm_run $P "$(node 'replica_field $VOL resync.planned_bytes')" | tail -n1)
 	log "resync after the restart: $planned bytes planned"
-	repl_same r1 0 64
+	repl_same $VOL 0 64
 
 	log "clean stop of both hpsd"
 	vm_must $P "$(node 'repl_stop')"

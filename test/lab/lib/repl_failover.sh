@@ -3,7 +3,7 @@
 #
 #   repl_failover TRANSPORT FENCED
 #
-# vm0 is the primary of r1, vm1 its secondary.  Acknowledged 4 KiB writes
+# vm0 is the primary of $VOL, vm1 its secondary.  Acknowledged 4 KiB writes
 # run on vm0 (acked_writes.py logs each one after it returns) while vm0 is
 # powered off.  vm1 is promoted and must hold every acknowledged write, fence
 # vm0 (its RBD lock broken, its Ceph clients blocklisted) and, once drained,
@@ -13,22 +13,26 @@
 # blocks), become vm1's secondary, and be resynced to vm1's data.
 
 REGION_MIB=16
-node() { echo "source \"\$HPS_SRC/test/lab/guest/repl.sh\"; $1"; }
+# The volume: its own name per scenario, as the scenarios of a run share one
+# Ceph and the image (with the new primary's lock) outlives the scenario.
+VOL=
+node() { echo "VOL=$VOL; source \"\$HPS_SRC/test/lab/guest/repl.sh\"; $1"; }
 
 rbd_md5() {
-	rbd --conf "$LAB_CEPH_CONF" export rbd/r1 - 2>/dev/null | md5sum | cut -d' ' -f1
+	rbd --conf "$LAB_CEPH_CONF" export rbd/$VOL - 2>/dev/null | md5sum | cut -d' ' -f1
 }
 
 repl_failover() {
 	local transport=$1 fenced=$2 P=0 S=1
+	VOL=failover-$transport-$fenced
 	log "both nodes: module, blank cache disk, hpsd with replication over $transport"
 	vm_must $P "$(node "repl_setup lab-vm1 $(vm_ip $S); repl_start")"
 	vm_must $S "$(node "repl_setup lab-vm0 $(vm_ip $P); repl_start")"
-	vm_must $P "$(node 'must ctl volume create r1 --size 64M --replica-node lab-vm1; wait_replica r1 in_sync 120')"
-	vm_must $S "$(node 'wait_replica r1 in_sync 60')"
+	vm_must $P "$(node 'must ctl volume create $VOL --size 64M --replica-node lab-vm1; wait_replica $VOL in_sync 120')"
+	vm_must $S "$(node 'wait_replica $VOL in_sync 60')"
 
 	log "acknowledged writes on the primary; vm0 is powered off mid-load"
-	vm_run $P "python3 \$HPS_SRC/test/lab/guest/acked_writes.py write /dev/mapper/hps-r1 \$LAB_OUT/acked.log $REGION_MIB" \
+	vm_run $P "python3 \$HPS_SRC/test/lab/guest/acked_writes.py write /dev/mapper/hps-$VOL \$LAB_OUT/acked.log $REGION_MIB" \
 		>"$LAB_OUT/writer.log" 2>&1 &
 	local writer=$!
 	sleep 15
@@ -40,40 +44,40 @@ repl_failover() {
 	log "vm0 acknowledged $(($(wc -l <"$acked") - 1)) writes before it went"
 
 	log "vm1 sees its primary gone, then is promoted"
-	vm_must $S "$(node 'wait_replica r1 disconnected_in_sync 60')"
-	vm_must $S "$(node 'ctl --format json volume promote r1 >$LAB_OUT/promote.json; cat $LAB_OUT/promote.json; ctl volume show r1')"
+	vm_must $S "$(node 'wait_replica $VOL disconnected_in_sync 60')"
+	vm_must $S "$(node 'ctl --format json volume promote $VOL >$LAB_OUT/promote.json; cat $LAB_OUT/promote.json; ctl volume show $VOL')"
 	local out
 	out=$(vm_run $S "$(node 'json_get promoted fenced_node volume.role <$LAB_OUT/promote.json | tr "\n" " "')" | tail -n1)
 	[ "$(echo $out)" = "true lab-vm0 primary" ] || die "promote said '$out', not 'true lab-vm0 primary'"
-	vm_must $S "$(node 'ctl volume promote r1 | grep -q "already its primary" || die "a second promote is not a no-op"')"
+	vm_must $S "$(node 'ctl volume promote $VOL | grep -q "already its primary" || die "a second promote is not a no-op"')"
 	out=$(ceph --conf "$LAB_CEPH_CONF" osd blocklist ls 2>/dev/null | wc -l)
 	log "Ceph's blocklist has $out entries"
 	[ "$out" -ge 1 ] || die "nothing is blocklisted after the promotion"
 
 	log "every acknowledged write reads back intact from the new primary"
-	vm_must $S "python3 \$HPS_SRC/test/lab/guest/acked_writes.py verify /dev/mapper/hps-r1 \$LAB_OUT/acked.log"
+	vm_must $S "python3 \$HPS_SRC/test/lab/guest/acked_writes.py verify /dev/mapper/hps-$VOL \$LAB_OUT/acked.log"
 	log "drain to Ceph: the RBD image holds them too"
-	vm_must $S "$(node 'must ctl volume flush r1 --wait --timeout-drain 300')"
-	vm_must $S "rbd --conf \$LAB_CEPH_CONF export rbd/r1 /tmp/r1.img >/dev/null 2>&1 && python3 \$HPS_SRC/test/lab/guest/acked_writes.py verify /tmp/r1.img \$LAB_OUT/acked.log"
+	vm_must $S "$(node 'must ctl volume flush $VOL --wait --timeout-drain 300')"
+	vm_must $S "rbd --conf \$LAB_CEPH_CONF export rbd/$VOL /tmp/$VOL.img >/dev/null 2>&1 && python3 \$HPS_SRC/test/lab/guest/acked_writes.py verify /tmp/$VOL.img \$LAB_OUT/acked.log"
 	[ "$fenced" = 1 ] || { vm_must $S "$(node 'repl_stop')"; return 0; }
 
 	log "new data on vm1 over the region, drained: vm0's cache now holds stale dirty blocks"
-	vm_must $S "$(node 'must dd if=/dev/urandom of=/dev/mapper/hps-r1 bs=1M count='$REGION_MIB' oflag=direct conv=fsync status=none; must ctl volume flush r1 --wait --timeout-drain 300')"
+	vm_must $S "$(node 'must dd if=/dev/urandom of=/dev/mapper/hps-$VOL bs=1M count='$REGION_MIB' oflag=direct conv=fsync status=none; must ctl volume flush $VOL --wait --timeout-drain 300')"
 	local before
 	before=$(rbd_md5)
 
-	log "vm0 boots again with its disk and state; its hpsd finds r1 promoted elsewhere"
+	log "vm0 boots again with its disk and state; its hpsd finds $VOL promoted elsewhere"
 	vm_boot $P
 	vm_must $P "$(node 'repl_resume; repl_start')"
-	vm_must $P "$(node 'ctl volume show r1; test "$(ctl --format json volume show r1 | json_get role peer | tr "\n" " ")" = "secondary lab-vm1 " || die "vm0 did not become the secondary of lab-vm1"')"
+	vm_must $P "$(node 'ctl volume show $VOL; test "$(ctl --format json volume show $VOL | json_get role peer | tr "\n" " ")" = "secondary lab-vm1 " || die "vm0 did not become the secondary of lab-vm1"')"
 	vm_must $P "$(node 'grep -q "fenced: lab-vm1 holds RBD image" $HPSD_LOG || die "no fencing line in the log"')"
 	log "vm0 writes nothing back (30 s), and is resynced whole from vm1"
-	vm_must $S "$(node 'wait_replica r1 in_sync 600; ctl volume show r1')"
+	vm_must $S "$(node 'wait_replica $VOL in_sync 600; ctl volume show $VOL')"
 	sleep 30
 	[ "$(rbd_md5)" = "$before" ] || die "the RBD image changed after vm0 returned: vm0 wrote back"
 	local sum_p sum_s
-	sum_p=$(vm_run $S "dd if=/dev/mapper/hps-r1 bs=1M iflag=direct status=none | md5sum | cut -d' ' -f1" | tail -n1)
-	sum_s=$(vm_run $P "dd if=/dev/mapper/hps-r1 bs=1M iflag=direct status=none | md5sum | cut -d' ' -f1" | tail -n1)
+	sum_p=$(vm_run $S "dd if=/dev/mapper/hps-$VOL bs=1M iflag=direct status=none | md5sum | cut -d' ' -f1" | tail -n1)
+	sum_s=$(vm_run $P "dd if=/dev/mapper/hps-$VOL bs=1M iflag=direct status=none | md5sum | cut -d' ' -f1" | tail -n1)
 	log "vm1 (primary) $sum_p, vm0 (secondary now) $sum_s"
 	[ -n "$sum_p" ] && [ "$sum_p" = "$sum_s" ] || die "vm0's copy differs from vm1's after the resync"
 	vm_must $P "$(node 'repl_stop')"
