@@ -129,9 +129,11 @@ repl_resync_scenario() {
 
 # repl_cut_round V OFFSET_MIB: fio verify on the primary over 12 MiB from
 # OFFSET; VM V's link goes down mid-load; the primary goes degraded within
-# peer_timeout (10 s) and fio ends without an error; 4 MiB more are written
-# while degraded; the link comes back, resync, in sync, both copies of the
-# 16 MiB equal.
+# peer_timeout (10 s).  The secondary cut off: fio ends without an error; 4
+# MiB more are written while degraded; the link comes back, resync, in
+# sync, both copies of the 16 MiB equal.  The primary cut off (from Ceph
+# too): its writes wait for Ceph's outdated record until the link is back,
+# then fio ends without an error, resync, in sync, the 12 MiB equal.
 repl_cut_round() {
 	local v=$1 off=$2 whose=primary changed
 	[ "$v" = $P ] || whose=secondary
@@ -140,6 +142,26 @@ repl_cut_round() {
 	sleep 4
 	vm_must "$v" "$(node 'repl_link down')"
 	vm_must $P "$(node 'wait_replica $VOL degraded 40')"
+	if [ "$v" = $P ]; then
+		# Cut off from Ceph too, the primary cannot record in Ceph that
+		# its peer's copy is outdated, so what it would complete alone
+		# waits (no error) until the link is back (PROTOCOL.md,
+		# "Ownership and fencing").
+		local why
+		sleep 5
+		why=$(vm_run $P "$(node 'replica_field $VOL last_error')" | tail -n1)
+		log "primary while cut off: $why"
+		case $why in
+		*outdated*) ;;
+		*) die "the cut-off primary does not say it waits for Ceph's outdated record: '$why'" ;;
+		esac
+		log "the primary's link comes back: the writes go on, then resync"
+		vm_must "$v" "$(node 'repl_link up')"
+		repl_fio_wait $VOL "$off" "across the primary's link cut"
+		vm_must $P "$(node 'wait_replica $VOL in_sync 300')"
+		repl_same $VOL "$off" 12
+		return
+	fi
 	repl_fio_wait $VOL "$off" "across the $whose's link cut"
 	log "fio done with no error; 4 MiB more written while degraded"
 	vm_must $P "$(node "must dd if=/dev/urandom of=/dev/mapper/hps-$VOL bs=1M seek=$((off + 12)) count=4 oflag=direct conv=fsync status=none; wait_replica $VOL degraded 1")"
