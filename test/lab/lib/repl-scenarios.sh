@@ -147,9 +147,9 @@ repl_cut_round() {
 		# its peer's copy is outdated, so what it would complete alone
 		# waits (no error) until the link is back (PROTOCOL.md,
 		# "Ownership and fencing").
+		# Ceph's answer to the record takes its op timeout (30 s).
 		local why
-		sleep 5
-		why=$(vm_run $P "$(node 'replica_field $VOL last_error')" | tail -n1)
+		why=$(vm_run $P "$(node 'for i in $(seq 120); do w=$(replica_field $VOL last_error); case $w in *outdated*) break ;; esac; sleep 1; done; echo "$w"')" | tail -n1)
 		log "primary while cut off: $why"
 		case $why in
 		*outdated*) ;;
