@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// Configfs decorators for the export tests: one that counts and logs the
+// changes a writer makes, one that makes the Nth change fail.
+#pragma once
+
+#include "export/configfs.hpp"
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace hps::test {
+
+using hpsd::exports::Configfs;
+using hpsd::exports::FsError;
+using hpsd::exports::FsResult;
+
+// Passes everything to `inner`; decorators override what they change.
+class ForwardingConfigfs : public Configfs {
+public:
+	explicit ForwardingConfigfs(Configfs& inner) : inner_(inner) {}
+
+	FsResult<bool> exists(const std::string& path) override { return inner_.exists(path); }
+	FsResult<std::vector<std::string>> list(const std::string& dir) override
+	{
+		return inner_.list(dir);
+	}
+	FsResult<std::string> read(const std::string& attr) override { return inner_.read(attr); }
+	FsResult<void> write(const std::string& attr, const std::string& value) override
+	{
+		return inner_.write(attr, value);
+	}
+	FsResult<bool> make_dir(const std::string& dir) override { return inner_.make_dir(dir); }
+	FsResult<void> remove_dir(const std::string& dir) override
+	{
+		return inner_.remove_dir(dir);
+	}
+	FsResult<void> symlink(const std::string& target, const std::string& link) override
+	{
+		return inner_.symlink(target, link);
+	}
+	FsResult<void> unlink(const std::string& link) override { return inner_.unlink(link); }
+	std::string describe(const std::string& path) const override
+	{
+		return inner_.describe(path);
+	}
+
+protected:
+	Configfs& inner_;
+};
+
+// Logs every change ("write nvmet/...=value", "mkdir nvmet/...", ...),
+// whether it worked or not.
+class CountingConfigfs final : public ForwardingConfigfs {
+public:
+	using ForwardingConfigfs::ForwardingConfigfs;
+
+	FsResult<void> write(const std::string& attr, const std::string& value) override;
+	FsResult<bool> make_dir(const std::string& dir) override;
+	FsResult<void> remove_dir(const std::string& dir) override;
+	FsResult<void> symlink(const std::string& target, const std::string& link) override;
+	FsResult<void> unlink(const std::string& link) override;
+
+	std::size_t changes() const noexcept { return log_.size(); }
+	const std::vector<std::string>& log() const noexcept { return log_; }
+	void clear() { log_.clear(); }
+
+private:
+	std::vector<std::string> log_;
+};
+
+// Change number `fail_at` (0 = the first from now on) fails with EIO
+// without reaching `inner`; the others pass.
+class FailingConfigfs final : public ForwardingConfigfs {
+public:
+	using ForwardingConfigfs::ForwardingConfigfs;
+
+	void fail_at(std::optional<std::size_t> n)
+	{
+		fail_at_ = n;
+		seen_ = 0;
+	}
+
+	FsResult<void> write(const std::string& attr, const std::string& value) override;
+	FsResult<bool> make_dir(const std::string& dir) override;
+	FsResult<void> remove_dir(const std::string& dir) override;
+	FsResult<void> symlink(const std::string& target, const std::string& link) override;
+	FsResult<void> unlink(const std::string& link) override;
+
+private:
+	// The error when this change is the one to fail.
+	std::optional<FsError> next(const std::string& path);
+
+	std::optional<std::size_t> fail_at_;
+	std::size_t seen_ = 0;
+};
+
+} // namespace hps::test
