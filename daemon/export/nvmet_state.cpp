@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "export/nvmet_state.hpp"
+
+#include "export/nvmet_names.hpp"
+
+#include <arpa/inet.h>
+
+#include <charconv>
+#include <set>
+
+namespace hpsd::exports {
+namespace {
+
+using Check = hps::Result<void, std::string>;
+
+// A value in an error: quoted, cut short so that one line stays one line.
+std::string quoted(std::string_view value)
+{
+	std::string text = "\"";
+	for (char c : value.substr(0, 80))
+		text += (c >= ' ' && c <= '~') ? c : '?';
+	return text + (value.size() > 80 ? "...\"" : "\"");
+}
+
+bool is_address(const std::string& family, const std::string& text)
+{
+	unsigned char buf[sizeof(struct in6_addr)];
+	const int af = family == "ipv4" ? AF_INET : AF_INET6;
+	return ::inet_pton(af, text.c_str(), buf) == 1;
+}
+
+bool is_service(std::string_view text)
+{
+	unsigned value = 0;
+	const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+	return !text.empty() && text[0] != '0' && ec == std::errc{} &&
+	       end == text.data() + text.size() && value >= 1 && value <= 65535;
+}
+
+Check check_port(const NvmetState& state, const NvmetPort& port)
+{
+	const std::string what = "port " + std::to_string(port.id) + ": ";
+	if (!state.owned_ports.contains(port.id))
+		return hps::fail(what + "id is outside hps's port ids " +
+				 std::to_string(state.owned_ports.first) + ".." +
+				 std::to_string(state.owned_ports.last));
+	if (port.trtype != "tcp" && port.trtype != "rdma")
+		return hps::fail(what + "trtype " + quoted(port.trtype) + " is not tcp or rdma");
+	if (port.adrfam != "ipv4" && port.adrfam != "ipv6")
+		return hps::fail(what + "adrfam " + quoted(port.adrfam) + " is not ipv4 or ipv6");
+	if (!is_address(port.adrfam, port.traddr))
+		return hps::fail(what + "traddr " + quoted(port.traddr) + " is not an " +
+				 port.adrfam + " address");
+	if (!is_service(port.trsvcid))
+		return hps::fail(what + "trsvcid " + quoted(port.trsvcid) +
+				 " is not a port number 1..65535");
+	return {};
+}
+
+Check check_volume(const NvmetVolume& volume)
+{
+	const std::string what = "volume " + std::to_string(volume.id) + ": ";
+	if (volume.id == 0)
+		return hps::fail(std::string("volume id 0 is not a volume id"));
+	if (!volume.device_path.starts_with('/') ||
+	    volume.device_path.find('\n') != std::string::npos)
+		return hps::fail(what + "device_path " + quoted(volume.device_path) +
+				 " is not an absolute path");
+	if (!ana_group_of(volume.ana_state))
+		return hps::fail(what + "ana_state " + quoted(volume.ana_state) +
+				 " is not optimized, non-optimized, inaccessible, "
+				 "persistent-loss or change");
+	for (const auto& host : volume.hosts)
+		if (auto problem = nqn_problem(host))
+			return hps::fail(what + "host " + quoted(host) + " is not an NQN: it " +
+					 *problem);
+	if (auto problem = nqn_problem(volume_nqn(volume.id)))
+		return hps::fail(what + "NQN " + quoted(volume_nqn(volume.id)) + " " + *problem);
+	return {};
+}
+
+} // namespace
+
+hps::Result<void, std::string> validate(const NvmetState& state)
+{
+	if (state.cluster_id.empty())
+		return hps::fail(std::string("cluster_id is empty"));
+	if (state.owned_ports.first > state.owned_ports.last)
+		return hps::fail("owned_ports " + std::to_string(state.owned_ports.first) + ".." +
+				 std::to_string(state.owned_ports.last) + " is an empty range");
+	// 0xffef: the highest controller id (NVME_CNTLID_MAX).
+	if (state.cntlids.min < 1 || state.cntlids.max > 0xffef ||
+	    state.cntlids.min > state.cntlids.max)
+		return hps::fail("cntlids " + std::to_string(state.cntlids.min) + ".." +
+				 std::to_string(state.cntlids.max) + " is not a range in 1..65519");
+	std::set<std::uint16_t> port_ids;
+	for (const auto& port : state.ports) {
+		if (auto ok = check_port(state, port); !ok)
+			return ok;
+		if (!port_ids.insert(port.id).second)
+			return hps::fail("port " + std::to_string(port.id) + ": id is given twice");
+	}
+	std::set<std::uint32_t> volume_ids;
+	for (const auto& volume : state.volumes) {
+		if (auto ok = check_volume(volume); !ok)
+			return ok;
+		if (!volume_ids.insert(volume.id).second)
+			return hps::fail("volume " + std::to_string(volume.id) +
+					 ": id is given twice");
+	}
+	return {};
+}
+
+} // namespace hpsd::exports
