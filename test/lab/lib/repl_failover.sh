@@ -12,18 +12,20 @@
 # (the image stays as vm1 left it, though vm0's cache holds stale dirty
 # blocks), become vm1's secondary, and be resynced to vm1's data.
 
+# node and repl_sum, P and S, and VOL: each scenario's own volume, as the
+# scenarios of a run share one Ceph and the image (with the new primary's
+# lock) outlives the scenario.
+source "$HPS_SRC/test/lab/lib/repl-scenarios.sh"
+
 REGION_MIB=16
-# The volume: its own name per scenario, as the scenarios of a run share one
-# Ceph and the image (with the new primary's lock) outlives the scenario.
-VOL=
-node() { echo "VOL=$VOL; source \"\$HPS_SRC/test/lab/guest/repl.sh\"; $1"; }
 
 rbd_md5() {
 	rbd --conf "$LAB_CEPH_CONF" export rbd/$VOL - 2>/dev/null | md5sum | cut -d' ' -f1
 }
 
 repl_failover() {
-	local transport=$1 fenced=$2 P=0 S=1
+	local transport=$1 fenced=$2
+	REPL_TRANSPORT=$transport
 	VOL=failover-$transport-$fenced
 	log "both nodes: module, blank cache disk, hpsd with replication over $transport"
 	vm_must $P "$(node "repl_setup lab-vm1 $(vm_ip $S); repl_start")"
@@ -76,8 +78,8 @@ repl_failover() {
 	sleep 30
 	[ "$(rbd_md5)" = "$before" ] || die "the RBD image changed after vm0 returned: vm0 wrote back"
 	local sum_p sum_s
-	sum_p=$(vm_run $S "dd if=/dev/mapper/hps-$VOL bs=1M iflag=direct status=none | md5sum | cut -d' ' -f1" | tail -n1)
-	sum_s=$(vm_run $P "dd if=/dev/mapper/hps-$VOL bs=1M iflag=direct status=none | md5sum | cut -d' ' -f1" | tail -n1)
+	sum_p=$(repl_sum $S $VOL 0 64)
+	sum_s=$(repl_sum $P $VOL 0 64)
 	log "vm1 (primary) $sum_p, vm0 (secondary now) $sum_s"
 	[ -n "$sum_p" ] && [ "$sum_p" = "$sum_s" ] || die "vm0's copy differs from vm1's after the resync"
 	vm_must $P "$(node 'repl_stop')"
