@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# lab: vms=2 ceph=yes timeout=1500 nvme=1G disk=virtio control=host
+# lab: vms=2 ceph=yes timeout=1500 nvme=1G control=host
 # about: replicated 4K randwrite QD1 and QD32 (IOPS, clat mean/p50/p99): hps over TCP (and RDMA on soft-RoCE when hpsd has it) against DRBD 8.4 protocol C over TCP on the same two VMs and disks; ratios hps/DRBD
 source "$HPS_SRC/test/lab/lib/control.sh"
 

@@ -1,8 +1,7 @@
 # Helpers for lab scenarios; sourced inside the VM by every scenario.
 # The runner exports: HPS_SRC (repo, read-only), HPS_BUILD (build tree,
 # read-only), HPS_KO (dm-hps.ko), LAB_OUT (writable dir for this scenario),
-# LAB_VM (index of this VM, 0..), LAB_NVME (the VM's cache disk: emulated NVMe,
-# or virtio-blk with disk=virtio),
+# LAB_VM (index of this VM, 0..), LAB_NVME (the VM's emulated NVMe disk),
 # and when the scenario asked for Ceph: LAB_CEPH_CONF (a ceph.conf that
 # reaches the lab's cluster).
 

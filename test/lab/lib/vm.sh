@@ -22,21 +22,17 @@ lab_accel_probe() {
 	if grep -q 'hps-lab: probe ok' <<<"$out"; then echo kvm; else echo tcg; fi
 }
 
-# lab_vm_start IDX [SMP [DISK_SIZE [DISK]]]: boot VM IDX in the background,
-# its cache disk an emulated NVMe (DISK nvme, the default) or virtio-blk
-# (virtio).  The disk image is made only when missing, so a VM booted again
-# (lab_vm_boot) finds what it wrote before; the runner deletes the VM's
-# directory between scenarios for a blank disk.  The console log is appended to, one
+# lab_vm_start IDX [SMP [NVME_SIZE]]: boot VM IDX in the background.  The
+# NVMe image is made only when missing, so a VM booted again (lab_vm_boot)
+# finds what it wrote before; the runner deletes the VM's directory between
+# scenarios for a blank disk.  The console log is appended to, one
 # "hps-lab: vmN boot K" line before each boot, so no boot's log is lost.
 lab_vm_start() {
-	local idx=$1 smp=${2:-1} nvme=${3:-$LAB_VM_NVME_SIZE} disk=${4:-nvme} dir ip mac cpu boot dev
+	local idx=$1 smp=${2:-1} nvme=${3:-$LAB_VM_NVME_SIZE} dir ip mac cpu boot
 	dir=$(lab_vm_dir "$idx")
 	mkdir -p "$dir/share"
 	[ -e "$dir/nvme0.img" ] || truncate -s "$nvme" "$dir/nvme0.img"
 	echo "$smp" >"$dir/smp"
-	echo "$disk" >"$dir/disk"
-	dev="nvme,serial=hpslab${idx}n0,drive=nv0"
-	[ "$disk" = virtio ] && dev="virtio-blk-pci,serial=hpslab${idx}d0,drive=nv0"
 	boot=$(($(cat "$dir/boots" 2>/dev/null || echo 0) + 1))
 	echo "$boot" >"$dir/boots"
 	# The previous boot's readiness and unclaimed commands are stale.
@@ -59,7 +55,7 @@ lab_vm_start() {
 		-fsdev "local,id=labshare,path=$dir/share,security_model=none,multidevs=remap" \
 		-device "virtio-9p-pci,fsdev=labshare,mount_tag=labshare" \
 		-drive "file=$dir/nvme0.img,if=none,id=nv0,format=raw,cache=unsafe" \
-		-device "$dev" \
+		-device "nvme,serial=hpslab${idx}n0,drive=nv0" \
 		-netdev "tap,id=net0,ifname=tap$idx,script=no,downscript=no" \
 		-device "virtio-net-pci,netdev=net0,mac=$mac" \
 		</dev/null >>"$dir/qemu.log" 2>&1 &
@@ -75,7 +71,7 @@ lab_vm_boot() {
 	local dir
 	dir=$(lab_vm_dir "$1")
 	[ -e "$dir/nvme0.img" ] || { lab_log "vm$1 was never started"; return 1; }
-	lab_vm_start "$1" "$(cat "$dir/smp")" "" "$(cat "$dir/disk")"
+	lab_vm_start "$1" "$(cat "$dir/smp")"
 }
 
 # lab_vm_pid IDX: the pid of VM IDX's QEMU; nothing when it is not running
@@ -135,20 +131,12 @@ lab_vm_kill() {
 	rm -f "$(lab_vm_dir "$1")/qemu.pid"
 }
 
-# lab_vm_disk_dev IDX: the cache disk's device in VM IDX.
-lab_vm_disk_dev() {
-	case $(cat "$(lab_vm_dir "$1")/disk" 2>/dev/null) in
-	virtio) echo /dev/vda ;;
-	*) echo /dev/nvme0n1 ;;
-	esac
-}
-
 # lab_guest_env IDX: the shell text that sets a scenario's environment in
 # VM IDX (see README.md, "Writing a scenario").  Needs HPS_BUILD, HPS_KO.
 lab_guest_env() {
 	cat <<EOF
 export HPS_SRC='$HPS_SRC' HPS_BUILD='$HPS_BUILD' HPS_KO='$HPS_KO'
-export LAB_OUT=/run/lab/results LAB_VM=$1 LAB_NVME=$(lab_vm_disk_dev "$1")
+export LAB_OUT=/run/lab/results LAB_VM=$1 LAB_NVME=/dev/nvme0n1
 export PATH='$HPS_BUILD/daemon:$HPS_BUILD/tools/hpsctl':\$PATH
 if [ -e /run/lab/ceph.conf ]; then
 	export LAB_CEPH_CONF=/run/lab/ceph.conf CEPH_CONF=/run/lab/ceph.conf

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# lab: vms=2 ceph=yes timeout=1500 disk=virtio control=host
+# lab: vms=2 ceph=yes timeout=1500 control=host
 # about: replication over TCP: a volume's copy on the secondary equals the primary; secondary hpsd killed under fio verify, the primary keeps serving (degraded), the peer returns and resync sends only the changed blocks within the recovery limit, ending in sync with equal data
 source "$HPS_SRC/test/lab/lib/control.sh"
 source "$HPS_SRC/test/lab/lib/repl-scenarios.sh"
