@@ -34,6 +34,7 @@ hps::Result<void, std::string> ExportService::start()
 	if (!loaded)
 		return hps::fail(loaded.error());
 	hosts_ = std::move(loaded).value();
+	started_ = true;
 	if (!nvme_) {
 		say(log_.info, "export: off (no export.nvme in the config); " +
 			  std::to_string(hosts_.hosts().size()) + " hosts known");
@@ -46,7 +47,10 @@ hps::Result<void, std::string> ExportService::start()
 
 hps::Result<void, std::string> ExportService::reconcile()
 {
-	if (!nvme_)
+	// Before start() the hosts are not loaded: applying then would take
+	// down what a previous hpsd exported (a volume demoted while the
+	// volume service starts calls here first).
+	if (!nvme_ || !started_)
 		return {};
 	const std::vector<ExportVolume> volumes = volumes_ ? volumes_() : std::vector<ExportVolume>{};
 	NvmetState desired = desired_nvmet_state(*nvme_, cluster_id_, volumes, hosts_);

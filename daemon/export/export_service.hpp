@@ -58,7 +58,7 @@ public:
 
 	bool enabled() const noexcept { return nvme_.has_value(); }
 	// Makes nvmet say what the config, the volumes and the hosts say.
-	// Off: does nothing.  Returns the error it also keeps, or nothing.
+	// Off, or not started yet: does nothing.  Returns the error it also keeps, or nothing.
 	hps::Result<void, std::string> reconcile();
 	const std::string& last_error() const noexcept { return last_error_; }
 	std::size_t applies() const noexcept { return applies_; }
@@ -88,6 +88,7 @@ private:
 	ExportLog log_;
 	std::unique_ptr<Configfs> fs_;
 	HostStore hosts_;
+	bool started_ = false;
 	NvmetState applied_; // what the last successful apply wrote
 	std::string last_error_;
 	std::size_t applies_ = 0;

@@ -151,7 +151,11 @@ TEST_CASE("export service: attach exports, a role change flips ANA, detach remov
 	Bench b;
 	make_nvmet(b.configfs.path());
 	b.volumes = {volume("db1", 7, VolumeRole::primary)};
+	// Not started: nothing is applied (the hosts are not loaded yet).
+	REQUIRE(b.service->reconcile().ok());
+	CHECK(b.service->applies() == 0);
 	REQUIRE(b.service->start().ok());
+	CHECK(b.service->applies() == 1);
 	CHECK(b.service->last_error().empty());
 	// Ports are there from the start; no volume is attached yet.
 	CHECK(b.at("nvmet/ports/8400/addr_traddr") == "10.0.0.1");
