@@ -30,9 +30,16 @@ hps::Unexpected<HostError> host_fail(HostErrorKind kind, std::string message)
 	return hps::fail(HostError{kind, std::move(message)});
 }
 
+// A value in a message, whole (an NQN cut short would not say which), its
+// unprintable characters as '?'; values are at most a few hundred
+// characters once checked, and cut beyond that.
 std::string in_quotes(std::string_view text)
 {
-	return hps::describe_value(json(std::string(text)));
+	constexpr std::size_t max_chars = 240;
+	std::string out = "\"";
+	for (char c : text.substr(0, max_chars))
+		out += (c >= ' ' && c <= '~') ? c : '?';
+	return out + (text.size() > max_chars ? "...\"" : "\"");
 }
 
 bool printable_no_space(std::string_view text)

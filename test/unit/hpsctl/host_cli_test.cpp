@@ -77,7 +77,7 @@ TEST_CASE("hpsctl host and attach: command lines and their requests", "[hpsctl]"
 	auto help = parse({"volume", "attach", "--help"});
 	REQUIRE(help.ok());
 	CHECK(std::get<hpsctl::ShowHelp>(help->action)
-		      .text.starts_with("Usage: hpsctl [OPTIONS] volume attach NAME\n"));
+		      .text.starts_with("Usage: hpsctl [OPTIONS] volume attach NAME [OPTIONS]\n"));
 }
 
 TEST_CASE("hpsctl host and attach: tables", "[hpsctl]")
