@@ -287,7 +287,7 @@ void add_volume_methods(Dispatcher& dispatcher, hps::volume::Service& service,
 		return flush_result(*volume, flushes.start(*name, volume->record.id, now));
 	});
 
-	dispatcher.add("volume.create", [&service, replica_of](const Json& params) -> Result {
+	dispatcher.add("volume.create", [&service, replica_of, export_of](const Json& params) -> Result {
 		if (auto checked = only_members(params, {"name", "size", "pool", "replica_node"});
 		    !checked)
 			return hps::fail(checked.error());
@@ -322,7 +322,8 @@ void add_volume_methods(Dispatcher& dispatcher, hps::volume::Service& service,
 		return Json{{"created", outcome->created},
 			    {"image_created", outcome->image_created},
 			    {"volume", volume_json(outcome->volume, std::nullopt,
-						   replica_of(outcome->volume.record))}};
+						   replica_of(outcome->volume.record),
+						   export_of(outcome->volume.record))}};
 	});
 
 	dispatcher.add("volume.delete", [&service, &flushes,
@@ -362,7 +363,7 @@ void add_volume_methods(Dispatcher& dispatcher, hps::volume::Service& service,
 
 	// Blocking: claiming the image asks Ceph (and may blocklist the old
 	// primary's clients), bounded by hpsd's Ceph timeouts.
-	dispatcher.add("volume.promote", [&service, replica_of](const Json& params) -> Result {
+	dispatcher.add("volume.promote", [&service, replica_of, export_of](const Json& params) -> Result {
 		if (auto checked = only_members(params, {"name", "force"}); !checked)
 			return hps::fail(checked.error());
 		hps::volume::PromoteRequest request;
@@ -381,8 +382,10 @@ void add_volume_methods(Dispatcher& dispatcher, hps::volume::Service& service,
 			    {"fenced_node", outcome->fenced_node.empty() ? Json(nullptr)
 									 : Json(outcome->fenced_node)},
 			    {"fenced_addresses", outcome->fenced_addresses},
+			    // Its export after the ANA flip (optimized here now).
 			    {"volume", volume_json(outcome->volume, std::nullopt,
-						   replica_of(outcome->volume.record))}};
+						   replica_of(outcome->volume.record),
+						   export_of(outcome->volume.record))}};
 	});
 }
 
