@@ -46,6 +46,34 @@ struct ReplicationConfig {
 	unsigned peer_timeout_ms = 5000; // a peer silent this long is lost
 };
 
+// One listening address of nvmet on this node (an IP plane).
+struct NvmeExportPort {
+	Transport transport = Transport::tcp;
+	std::string address;	    // an IPv4 or IPv6 address, no brackets
+	std::uint16_t service = 4420; // the TCP port / RDMA service id
+
+	bool operator==(const NvmeExportPort&) const = default;
+};
+
+// export.nvme: NVMe-oF export through nvmet (daemon/CONFIG.md, "Export").
+// The defaults are the nvmet writer's (export/nvmet_state.hpp); the config
+// library does not depend on it, so a unit test keeps the two in step.
+struct NvmeExportConfig {
+	std::vector<NvmeExportPort> ports;
+	std::uint16_t port_id_first = 8400; // nvmet ports/<id> hps owns
+	std::uint16_t port_id_last = 8499;
+	// The controller ids this node hands out: nodes exporting the same
+	// volume need disjoint ranges, or a host refuses the second path.
+	std::uint16_t cntlid_min = 1;
+	std::uint16_t cntlid_max = 0xffef;
+	std::string configfs = "/sys/kernel/config";
+};
+
+struct ExportConfig {
+	// Absent: export is off and hpsd touches nothing in configfs.
+	std::optional<NvmeExportConfig> nvme;
+};
+
 struct Config {
 	std::string node_name; // default: the host name, supplied by the caller
 	std::string control_socket = "/run/hps/hpsd.sock";
@@ -58,6 +86,7 @@ struct Config {
 	unsigned recovery_bandwidth_mbps = 0;	  // 0: unlimited
 	unsigned flush_bandwidth_mbps = 0;	  // 0: unlimited
 	ReplicationConfig replication;
+	ExportConfig exports; // "export" in the file (a C++ keyword here)
 };
 
 // Limits the parser enforces; named so tests and docs can refer to them.
@@ -72,6 +101,8 @@ inline constexpr unsigned min_keepalive_ms = 100;
 inline constexpr unsigned max_keepalive_ms = 60000;
 inline constexpr unsigned min_peer_timeout_ms = 200;
 inline constexpr unsigned max_peer_timeout_ms = 600000;
+inline constexpr std::size_t max_export_ports = 16;
+inline constexpr unsigned max_cntlid = 0xffef; // NVME_CNTLID_MAX
 
 // One problem with the config.  `field` is the path of the offending field
 // ("replication.transport", "cache_disks[1]"), empty for the document itself.

@@ -6,6 +6,8 @@
 #include "util/json_text.hpp"
 #include "util/unix_socket.hpp"
 
+#include <arpa/inet.h>
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -362,6 +364,152 @@ void check_replication(Errors& errors, const Config& config)
 				   std::to_string(r.keepalive_ms) + ")");
 }
 
+bool is_ip_address(const std::string& text)
+{
+	unsigned char buf[sizeof(struct in6_addr)];
+	return ::inet_pton(AF_INET, text.c_str(), buf) == 1 ||
+	       ::inet_pton(AF_INET6, text.c_str(), buf) == 1;
+}
+
+void parse_export_port(Errors& errors, const Json& value, const std::string& path,
+		       NvmeExportPort& port)
+{
+	bool has_transport = false, has_address = false;
+	const FieldSpec fields[] = {
+		{"transport",
+		 [&](const Json& v, const std::string& p) {
+			 has_transport = true;
+			 if (auto t = get_choice(errors, v, p, transports))
+				 port.transport = *t;
+		 }},
+		{"address",
+		 [&](const Json& v, const std::string& p) {
+			 has_address = true;
+			 // nvmet binds an address, never a name: one it cannot
+			 // resolve would fail at apply time, not here.
+			 auto s = get_string(errors, v, p);
+			 if (s && !is_ip_address(*s))
+				 errors.add(p, describe_value(v) +
+						       " is not an IPv4 or IPv6 address (no brackets, no port)");
+			 else if (s)
+				 port.address = *s;
+		 }},
+		{"service",
+		 [&](const Json& v, const std::string& p) {
+			 if (auto n = get_integer(errors, v, p, 1, 65535))
+				 port.service = static_cast<std::uint16_t>(*n);
+		 }},
+	};
+	parse_object(errors, value, path, fields);
+	if (!value.is_object())
+		return;
+	if (!has_transport)
+		errors.add(join(path, "transport"), "is missing (a port needs transport and address)");
+	if (!has_address)
+		errors.add(join(path, "address"), "is missing (a port needs transport and address)");
+}
+
+void parse_export_ports(Errors& errors, const Json& value, const std::string& path,
+			std::vector<NvmeExportPort>& out)
+{
+	if (!value.is_array()) {
+		errors.add(path, describe_value(value) + " is not an array");
+		return;
+	}
+	if (value.size() > max_export_ports) {
+		errors.add(path, std::to_string(value.size()) + " ports listed, at most " +
+					 std::to_string(max_export_ports));
+		return;
+	}
+	std::vector<NvmeExportPort> ports;
+	for (std::size_t i = 0; i < value.size(); ++i) {
+		const std::string item_path = path + "[" + std::to_string(i) + "]";
+		NvmeExportPort port;
+		parse_export_port(errors, value[i], item_path, port);
+		if (port.address.empty())
+			continue;
+		if (std::find(ports.begin(), ports.end(), port) != ports.end())
+			errors.add(item_path, std::string(to_string(port.transport)) + " " +
+						      port.address + " service " +
+						      std::to_string(port.service) + " is listed twice");
+		else
+			ports.push_back(std::move(port));
+	}
+	out = std::move(ports);
+}
+
+void parse_nvme_export(Errors& errors, const Json& value, const std::string& path,
+		       NvmeExportConfig& nvme)
+{
+	auto u16 = [&errors](std::uint16_t& out, std::uint64_t min, std::uint64_t max) -> FieldParser {
+		return [&errors, &out, min, max](const Json& v, const std::string& p) {
+			if (auto n = get_integer(errors, v, p, min, max))
+				out = static_cast<std::uint16_t>(*n);
+		};
+	};
+	const FieldSpec port_id_fields[] = {
+		{"first", u16(nvme.port_id_first, 1, 65535)},
+		{"last", u16(nvme.port_id_last, 1, 65535)},
+	};
+	const FieldSpec fields[] = {
+		{"ports",
+		 [&](const Json& v, const std::string& p) {
+			 parse_export_ports(errors, v, p, nvme.ports);
+		 }},
+		{"port_ids",
+		 [&](const Json& v, const std::string& p) {
+			 parse_object(errors, v, p, port_id_fields);
+		 }},
+		{"cntlid_min", u16(nvme.cntlid_min, 1, max_cntlid)},
+		{"cntlid_max", u16(nvme.cntlid_max, 1, max_cntlid)},
+		{"configfs",
+		 [&](const Json& v, const std::string& p) {
+			 if (auto s = get_absolute_path(errors, v, p))
+				 nvme.configfs = *s;
+		 }},
+	};
+	parse_object(errors, value, path, fields);
+}
+
+void parse_export(Errors& errors, const Json& value, const std::string& path, ExportConfig& out)
+{
+	const FieldSpec fields[] = {
+		{"nvme",
+		 [&](const Json& v, const std::string& p) {
+			 NvmeExportConfig nvme;
+			 parse_nvme_export(errors, v, p, nvme);
+			 out.nvme = std::move(nvme);
+		 }},
+	};
+	parse_object(errors, value, path, fields);
+}
+
+// export.nvme's rules across fields (once every field parsed).
+void check_export(Errors& errors, const Config& config)
+{
+	if (!config.exports.nvme)
+		return;
+	const NvmeExportConfig& n = *config.exports.nvme;
+	if (n.port_id_first > n.port_id_last)
+		errors.add("export.nvme.port_ids",
+			   std::to_string(n.port_id_first) + ".." + std::to_string(n.port_id_last) +
+				   " is an empty range (first is above last)");
+	else if (n.ports.size() > std::size_t{n.port_id_last} - n.port_id_first + 1)
+		errors.add("export.nvme.ports",
+			   std::to_string(n.ports.size()) + " ports listed, more than the " +
+				   std::to_string(n.port_id_last - n.port_id_first + 1) +
+				   " ids of export.nvme.port_ids");
+	if (n.cntlid_min > n.cntlid_max)
+		errors.add("export.nvme.cntlid_min",
+			   std::to_string(n.cntlid_min) + " is above export.nvme.cntlid_max (" +
+				   std::to_string(n.cntlid_max) + ")");
+	// Serial numbers and namespace UUIDs derive from the cluster id, so
+	// that every node exports a volume as the same namespace.
+	if (!config.replication.cluster_id)
+		errors.add("replication.cluster_id",
+			   "is missing; export.nvme needs it (namespace serials and UUIDs derive from it)");
+}
+
 } // namespace
 
 std::string_view to_string(LogLevel level) noexcept
@@ -459,10 +607,14 @@ hps::Result<Config, std::vector<ConfigError>> parse_config(std::string_view text
 		 [&](const Json& v, const std::string& p) {
 			 parse_replication(errors, v, p, config.replication);
 		 }},
+		{"export",
+		 [&](const Json& v, const std::string& p) { parse_export(errors, v, p, config.exports); }},
 	};
 	parse_object(errors, doc, "", fields);
 	if (errors.empty())
 		check_replication(errors, config);
+	if (errors.empty())
+		check_export(errors, config);
 
 	if (!errors.empty())
 		return hps::fail(std::move(errors).take());

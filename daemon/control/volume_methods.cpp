@@ -152,7 +152,8 @@ Json pool_json(const hps::volume::PoolView& pool)
 }
 
 Json volume_json(const hps::volume::VolumeView& volume,
-		 const std::optional<hps::volume::FlushView>& flush, const Json& replica)
+		 const std::optional<hps::volume::FlushView>& flush, const Json& replica,
+		 const Json& export_info)
 {
 	const auto& r = volume.record;
 	std::optional<std::uint64_t> dirty;
@@ -166,6 +167,7 @@ Json volume_json(const hps::volume::VolumeView& volume,
 		    {"role", std::string(hps::volume::to_string(r.role))},
 		    {"peer", r.peer.empty() ? Json(nullptr) : Json(r.peer)},
 		    {"replica", replica},
+		    {"export", export_info},
 		    {"device", volume.device},
 		    {"present", volume.present},
 		    {"error", volume.error.empty() ? Json(nullptr) : Json(volume.error)},
@@ -197,10 +199,14 @@ Json flush_result(const hps::volume::VolumeView& volume,
 }
 
 void add_volume_methods(Dispatcher& dispatcher, hps::volume::Service& service,
-			hps::volume::FlushTracker& flushes, ReplicaJson replica)
+			hps::volume::FlushTracker& flushes, ReplicaJson replica,
+			VolumeExportHooks exports)
 {
 	auto replica_of = [replica](const hps::volume::VolumeRecord& record) {
 		return replica ? replica(record) : Json(nullptr);
+	};
+	auto export_of = [json = exports.json](const hps::volume::VolumeRecord& record) {
+		return json ? json(record) : Json(nullptr);
 	};
 	using Clock = hps::volume::FlushTracker::Clock;
 	using Result = hps::Result<Json, ApiError>;
@@ -229,18 +235,20 @@ void add_volume_methods(Dispatcher& dispatcher, hps::volume::Service& service,
 		return pool_json(*pool);
 	});
 
-	dispatcher.add("volume.list", [&service, &flushes, replica_of](const Json& params) -> Result {
+	dispatcher.add("volume.list", [&service, &flushes, replica_of,
+				       export_of](const Json& params) -> Result {
 		if (auto checked = expect_no_params(params); !checked)
 			return hps::fail(checked.error());
 		Json volumes = Json::array();
 		for (const auto& volume : service.list_volumes())
 			volumes.push_back(volume_json(volume,
 						      flushes.view(volume.record.name, Clock::now()),
-						      replica_of(volume.record)));
+						      replica_of(volume.record), export_of(volume.record)));
 		return Json{{"volumes", volumes}};
 	});
 
-	dispatcher.add("volume.show", [&service, &flushes, replica_of](const Json& params) -> Result {
+	dispatcher.add("volume.show", [&service, &flushes, replica_of,
+				       export_of](const Json& params) -> Result {
 		if (auto checked = only_members(params, {"name"}); !checked)
 			return hps::fail(checked.error());
 		auto name = required_string(params, "name");
@@ -249,7 +257,8 @@ void add_volume_methods(Dispatcher& dispatcher, hps::volume::Service& service,
 		auto volume = service.show_volume(*name);
 		if (!volume)
 			return hps::fail(volume.error());
-		return volume_json(*volume, flushes.view(*name, Clock::now()), replica_of(volume->record));
+		return volume_json(*volume, flushes.view(*name, Clock::now()), replica_of(volume->record),
+				   export_of(volume->record));
 	});
 
 	// Starts the drain and returns at once: the handler runs on the
@@ -278,7 +287,7 @@ void add_volume_methods(Dispatcher& dispatcher, hps::volume::Service& service,
 		return flush_result(*volume, flushes.start(*name, volume->record.id, now));
 	});
 
-	dispatcher.add("volume.create", [&service, replica_of](const Json& params) -> Result {
+	dispatcher.add("volume.create", [&service, replica_of, export_of](const Json& params) -> Result {
 		if (auto checked = only_members(params, {"name", "size", "pool", "replica_node"});
 		    !checked)
 			return hps::fail(checked.error());
@@ -313,10 +322,12 @@ void add_volume_methods(Dispatcher& dispatcher, hps::volume::Service& service,
 		return Json{{"created", outcome->created},
 			    {"image_created", outcome->image_created},
 			    {"volume", volume_json(outcome->volume, std::nullopt,
-						   replica_of(outcome->volume.record))}};
+						   replica_of(outcome->volume.record),
+						   export_of(outcome->volume.record))}};
 	});
 
-	dispatcher.add("volume.delete", [&service, &flushes](const Json& params) -> Result {
+	dispatcher.add("volume.delete", [&service, &flushes,
+					 before_delete = exports.before_delete](const Json& params) -> Result {
 		if (auto checked = only_members(params, {"name", "force", "delete_image"}); !checked)
 			return hps::fail(checked.error());
 		hps::volume::DeleteRequest request;
@@ -332,6 +343,9 @@ void add_volume_methods(Dispatcher& dispatcher, hps::volume::Service& service,
 		if (!image)
 			return hps::fail(image.error());
 		request.delete_image = *image;
+		if (before_delete)
+			if (auto ok = before_delete(request.name); !ok)
+				return hps::fail(ok.error());
 		auto outcome = service.delete_volume(request);
 		if (!outcome)
 			return hps::fail(outcome.error());
@@ -349,7 +363,7 @@ void add_volume_methods(Dispatcher& dispatcher, hps::volume::Service& service,
 
 	// Blocking: claiming the image asks Ceph (and may blocklist the old
 	// primary's clients), bounded by hpsd's Ceph timeouts.
-	dispatcher.add("volume.promote", [&service, replica_of](const Json& params) -> Result {
+	dispatcher.add("volume.promote", [&service, replica_of, export_of](const Json& params) -> Result {
 		if (auto checked = only_members(params, {"name", "force"}); !checked)
 			return hps::fail(checked.error());
 		hps::volume::PromoteRequest request;
@@ -368,8 +382,10 @@ void add_volume_methods(Dispatcher& dispatcher, hps::volume::Service& service,
 			    {"fenced_node", outcome->fenced_node.empty() ? Json(nullptr)
 									 : Json(outcome->fenced_node)},
 			    {"fenced_addresses", outcome->fenced_addresses},
+			    // Its export after the ANA flip (optimized here now).
 			    {"volume", volume_json(outcome->volume, std::nullopt,
-						   replica_of(outcome->volume.record))}};
+						   replica_of(outcome->volume.record),
+						   export_of(outcome->volume.record))}};
 	});
 }
 

@@ -6,9 +6,11 @@
 #include "channel/channel_server.hpp"
 #include "control/control_server.hpp"
 #include "control/dispatcher.hpp"
+#include "control/host_methods.hpp"
 #include "control/socket_path.hpp"
 #include "control/volume_methods.hpp"
 #include "core/engine_drainer.hpp"
+#include "core/export_setup.hpp"
 #include "core/replicating_backend.hpp"
 #include "core/replication_runtime.hpp"
 #include "core/volume_setup.hpp"
@@ -24,6 +26,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <filesystem>
@@ -61,18 +64,20 @@ ChannelStatus channel_status(const channel::ChannelServer& server)
 
 void add_status_method(Dispatcher& dispatcher, const Config& config, const std::string& config_path,
 		       const KernelAbiProbe& probe, const channel::ChannelServer& channel,
-		       Clock::time_point started)
+		       const exports::ExportService& exports, Clock::time_point started)
 {
 	dispatcher.add("status",
-		       [&config, &config_path, &probe, &channel, started](
+		       [&config, &config_path, &probe, &channel, &exports, started](
 			       const Json& params) -> hps::Result<Json, hps::api::ApiError> {
 			       if (auto checked = expect_no_params(params); !checked)
 				       return hps::fail(checked.error());
 			       auto uptime = std::chrono::duration_cast<std::chrono::seconds>(
 				       Clock::now() - started);
-			       return build_status(
+			       Json status = build_status(
 				       {config, config_path, static_cast<long>(::getpid()), uptime,
 					probe.probe(), channel_status(channel)});
+			       status["export"] = export_status_json(exports, config);
+			       return status;
 		       });
 }
 
@@ -116,18 +121,27 @@ int run_daemon(const Config& config, const RunOptions& options, Logger& log)
 	ReplicatingBackend routing(channel_backend, io);
 	channel::ChannelServer channel(default_channel_device, routing, channel_log);
 	Dispatcher dispatcher(log);
-	add_status_method(dispatcher, config, config_path, probe, channel, started);
 	auto volumes = make_volume_service(config, rbd, channel_rbd, log);
+	// Reconciled after every change of the volume registry from here on.
+	auto exports = make_export_service(config, *volumes, log);
+	add_status_method(dispatcher, config, config_path, probe, channel, *exports, started);
 	hps::volume::FlushTracker flushes;
 	// Replication's own view of the images (the outdated-peer record),
 	// used from its worker thread; the service's store is the control
 	// loop's.
 	auto replication_images = hps::volume::make_rbd_image_store(rbd, {&channel_rbd});
 	std::unique_ptr<ReplicationRuntime> replication;
-	add_volume_methods(dispatcher, *volumes, flushes,
-			   [&replication](const hps::volume::VolumeRecord& record) {
-				   return replication ? replication->replica_json(record) : Json(nullptr);
-			   });
+	add_volume_methods(
+		dispatcher, *volumes, flushes,
+		[&replication](const hps::volume::VolumeRecord& record) {
+			return replication ? replication->replica_json(record) : Json(nullptr);
+		},
+		volume_export_hooks(*exports));
+	add_host_methods(dispatcher, *exports, [&volumes](const std::string& name) {
+		const auto& records = volumes->records();
+		return std::any_of(records.begin(), records.end(),
+				   [&name](const hps::volume::VolumeRecord& r) { return r.name == name; });
+	});
 	dispatcher.add("replication.status",
 		       [&replication](const Json& params) -> hps::Result<Json, hps::api::ApiError> {
 			       if (auto checked = expect_no_params(params); !checked)
@@ -176,8 +190,18 @@ int run_daemon(const Config& config, const RunOptions& options, Logger& log)
 	}
 
 	// Only now, with the socket ours: a second hpsd must not touch dm.
-	if (!start_volume_service(*volumes, config, log))
+	if (!start_volume_service(*volumes, config, log)) {
+		volumes->on_records_changed({});
 		return 1;
+	}
+	// After the volumes, so that nvmet gets their devices: configfs is
+	// empty after a reboot and still holds the last state after an hpsd
+	// restart; either way this makes it say the current one.
+	if (auto started_export = exports->start(); !started_export) {
+		log.error(started_export.error());
+		volumes->on_records_changed({});
+		return 1;
+	}
 	const writeback::ChannelIoctl channel_ioctl = [&channel](unsigned long request, void* arg) {
 		return channel.ioctl(request, arg);
 	};
@@ -226,6 +250,7 @@ int run_daemon(const Config& config, const RunOptions& options, Logger& log)
 	io.restart();
 	io.poll();
 	volumes->on_image_release({});
+	volumes->on_records_changed({});
 	flushes.detach();
 	if (writeback)
 		(*writeback)->stop();

@@ -290,11 +290,18 @@ hps::Result<std::filesystem::path, int> Service::ensure_secondary(const Secondar
 		log_.error(what + ": " + saved.error());
 		return hps::fail(EIO);
 	}
-	registry_ = std::move(updated);
+	commit(std::move(updated));
 	log_.info("volume " + record.name + " created as the secondary of " + request.peer + ": id " +
 		  std::to_string(record.id) + ", pool " + std::to_string(record.pool_id) + ", " +
 		  format_size(record.size_bytes));
 	return std::filesystem::path(mapper_path(volume_device_name(record.name)));
+}
+
+void Service::commit(Registry updated)
+{
+	registry_ = std::move(updated);
+	if (records_changed_)
+		records_changed_();
 }
 
 Service::Pool* Service::find_pool(std::uint32_t id)
@@ -535,7 +542,7 @@ ApiResult<CreateOutcome> Service::create_volume(const CreateRequest& request)
 		roll_back_image();
 		return api_fail(ErrorCode::internal, saved.error());
 	}
-	registry_ = std::move(updated);
+	commit(std::move(updated));
 	if (volume_change_ && role == VolumeRole::primary)
 		volume_change_(record, VolumeChange::created);
 	log_.info("volume " + record.name + " created: id " + std::to_string(record.id) + ", pool " +
@@ -601,7 +608,7 @@ ApiResult<DeleteOutcome> Service::delete_volume(const DeleteRequest& request)
 	updated.remove(record.name);
 	if (auto saved = updated.save(state_dir_); !saved)
 		return api_fail(ErrorCode::internal, saved.error());
-	registry_ = std::move(updated);
+	commit(std::move(updated));
 	if (volume_change_)
 		volume_change_(record, VolumeChange::deleted);
 	// Only now that the device is gone (the pool refuses while it is

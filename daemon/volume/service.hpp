@@ -163,6 +163,11 @@ public:
 		volume_change_ = std::move(change);
 	}
 
+	// Told after every change of the registry, whatever its cause (a
+	// volume created, a secondary made by a peer's ATTACH, a promotion, a
+	// demotion at a late claim, a delete): export keeps nvmet in step.
+	void on_records_changed(std::function<void()> changed) { records_changed_ = std::move(changed); }
+
 	// Asked before a promotion: may this secondary copy become the
 	// primary (replication knows whether it is in sync and whether its
 	// primary is still connected)?  An error says why not.  Unset: yes.
@@ -221,6 +226,10 @@ private:
 	std::unique_ptr<ImageStore> images_;
 	std::function<void(const VolumeRecord&)> release_image_;
 	std::function<void(const VolumeRecord&, VolumeChange)> volume_change_;
+	std::function<void()> records_changed_;
+	// Makes `updated` the registry (saved already) and tells
+	// on_records_changed.
+	void commit(Registry updated);
 	std::function<hps::Result<void, std::string>(const VolumeRecord&, bool)> promote_check_;
 	LogSink log_;
 	std::string node_;

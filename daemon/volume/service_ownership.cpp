@@ -32,7 +32,7 @@ hps::Result<void, std::string> Service::update_record(const VolumeRecord& record
 			    std::to_string(record.id));
 	if (auto saved = updated.save(state_dir_); !saved)
 		return fail(saved.error());
-	registry_ = std::move(updated);
+	commit(std::move(updated));
 	return {};
 }
 

@@ -109,6 +109,52 @@ std::span<const CommandSpec> builtin_commands()
 		 CommandId::volume_promote,
 		 {{"--force", "",
 		   "promote a copy not known to be in sync (what it lacks is lost)"}}},
+		{{"volume", "attach"},
+		 "NAME",
+		 "allow a host to connect to a volume (export it)",
+		 "Allows host H (see 'hpsctl host add') to connect to volume NAME over\n"
+		 "NVMe-oF: hpsd exports the volume as subsystem\n"
+		 "nqn.2014-08.org.hps:vol:<id> on every port of export.nvme in hpsd.json,\n"
+		 "ANA optimized where this node is the primary (or standalone) and\n"
+		 "inaccessible where it holds the secondary copy.  Attach the host on\n"
+		 "every node holding a copy for multipath.  At most 255 volumes per\n"
+		 "host.  Attaching again succeeds and changes nothing.  When nvmet\n"
+		 "cannot be written the attachment is kept and the error shown.\n",
+		 CommandId::volume_attach,
+		 {{"--host", "H", "the host (required)"}}},
+		{{"volume", "detach"},
+		 "NAME",
+		 "stop a host's access to a volume",
+		 "Removes host H's access to volume NAME; the volume's subsystem goes\n"
+		 "when no host is left (hosts connected lose the path).  Detaching a\n"
+		 "host that is not attached succeeds and changes nothing.\n",
+		 CommandId::volume_detach,
+		 {{"--host", "H", "the host (required)"}}},
+		{{"host", "add"},
+		 "NAME",
+		 "add a compute host that volumes can be attached to",
+		 "Adds compute host NAME (1..63 of A-Z a-z 0-9 . _ -) by its NVMe\n"
+		 "host NQN (on the host: cat /etc/nvme/hostnqn), and optionally its\n"
+		 "iSCSI initiator name and CHAP secret (for iSCSI, not used yet).\n"
+		 "Adding a host exactly as it exists succeeds and changes nothing; with\n"
+		 "other values it is an error (remove it first).  Kept in hpsd's state\n"
+		 "dir (hosts.json), per node.\n",
+		 CommandId::host_add,
+		 {{"--nqn", "NQN", "the host's NVMe qualified name (required)"},
+		  {"--iqn", "IQN", "the host's iSCSI initiator name"},
+		  {"--chap-secret", "SECRET", "its iSCSI CHAP secret, 12..255 characters"}}},
+		{{"host", "list"},
+		 "",
+		 "list compute hosts",
+		 "Lists the compute hosts of this node with their NQN, IQN, whether a\n"
+		 "CHAP secret is set (never the secret) and their attached volumes.\n",
+		 CommandId::host_list},
+		{{"host", "remove"},
+		 "NAME",
+		 "remove a compute host",
+		 "Removes compute host NAME.  Refused while volumes are attached to it\n"
+		 "(detach them first).\n",
+		 CommandId::host_remove},
 	};
 	return table;
 }

@@ -21,6 +21,11 @@ enum class CommandId {
 	volume_delete,
 	volume_flush,
 	volume_promote,
+	volume_attach,
+	volume_detach,
+	host_add,
+	host_list,
+	host_remove,
 };
 
 // An option of one command (--size SIZE, --force).  One spelling means the

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "hpsctl/render.hpp"
 
+#include "hpsctl/host_commands.hpp"
 #include "hpsctl/table.hpp"
 
 namespace hpsctl {
@@ -100,6 +101,8 @@ std::string render_status(const nlohmann::json& status)
 	table.add("cache disks", list_text(status, "/cache_disks"));
 	table.add("replication", text_at(status, "/replication/transport") + ", listening on " +
 					 text_at(status, "/replication/listen"));
+	if (status.contains("export"))
+		table.add("export", export_status_text(status));
 	return table.str();
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "hpsctl/render_volume.hpp"
 
+#include "hpsctl/host_commands.hpp"
 #include "hpsctl/table.hpp"
 
 #include <cstdio>
@@ -192,6 +193,8 @@ std::string render_volume(const Json& v)
 		table.add("error", text(v, "error"));
 	if (member_or_null(v, "peer").is_string())
 		table.add("replica", replica_text(v));
+	for (auto& [key, value] : volume_export_rows(v))
+		table.add(std::move(key), std::move(value));
 	const Json& flush = member_or_null(v, "flush");
 	if (flush.is_object()) {
 		std::string line = "running for " + text(flush, "elapsed_s") + " s, " +

@@ -3,6 +3,7 @@
 
 #include "hpsctl/client.hpp"
 #include "hpsctl/drain.hpp"
+#include "hpsctl/host_commands.hpp"
 #include "hpsctl/render.hpp"
 #include "hpsctl/render_volume.hpp"
 
@@ -183,6 +184,23 @@ ExitCode run_command(const Options& options, const RunCommand& command, std::ost
 	switch (command.id) {
 	case CommandId::status:
 		return query(options, command, "status", Json::object(), render_status, out, err);
+	case CommandId::host_add:
+	case CommandId::host_list:
+	case CommandId::host_remove:
+	case CommandId::volume_attach:
+	case CommandId::volume_detach: {
+		auto request = host_request(command);
+		if (!request) {
+			err << "hpsctl: " << command.name << ": " << request.error() << '\n';
+			return exit_bad_arguments;
+		}
+		auto render = command.id == CommandId::host_add	     ? render_host_added
+			      : command.id == CommandId::host_list   ? render_host_list
+			      : command.id == CommandId::host_remove ? render_host_removed
+			      : command.id == CommandId::volume_attach ? render_volume_attached
+								       : render_volume_detached;
+		return query(options, command, request->method, request->params, render, out, err);
+	}
 	default:
 		break;
 	}

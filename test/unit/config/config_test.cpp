@@ -421,3 +421,104 @@ TEST_CASE("config: long and odd values are quoted, escaped and cut short", "[con
 	// A key with a quote in it stays one well-formed line.
 	CHECK(error_of(R"({"a\"b": 1})").starts_with(R"(field "a\"b": unknown field)"));
 }
+
+namespace {
+
+// An export section with the cluster id it needs.
+std::string with_export(const std::string& nvme)
+{
+	return R"({"replication": {"cluster_id": "6f1c2a9e-03b4-4d5e-9a10-ff001234abcd"},
+		   "export": {"nvme": )" +
+	       nvme + "}}";
+}
+
+} // namespace
+
+TEST_CASE("config: without export.nvme export is off", "[config][export]")
+{
+	CHECK_FALSE(parse_ok("{}").exports.nvme);
+	CHECK_FALSE(parse_ok(R"({"export": {}})").exports.nvme);
+}
+
+TEST_CASE("config: export.nvme with its defaults and with every field set", "[config][export]")
+{
+	const Config defaults = parse_ok(with_export("{}"));
+	REQUIRE(defaults.exports.nvme);
+	const auto& d = *defaults.exports.nvme;
+	CHECK(d.ports.empty());
+	CHECK(d.port_id_first == 8400);
+	CHECK(d.port_id_last == 8499);
+	CHECK(d.cntlid_min == 1);
+	CHECK(d.cntlid_max == 0xffef);
+	CHECK(d.configfs == "/sys/kernel/config");
+
+	const Config c = parse_ok(with_export(R"({
+		"ports": [{"transport": "tcp", "address": "10.0.0.1"},
+			  {"transport": "rdma", "address": "fd00::1", "service": 4421}],
+		"port_ids": {"first": 100, "last": 101},
+		"cntlid_min": 1000, "cntlid_max": 1999,
+		"configfs": "/tmp/cfs"})"));
+	REQUIRE(c.exports.nvme);
+	const auto& n = *c.exports.nvme;
+	REQUIRE(n.ports.size() == 2);
+	CHECK(n.ports[0] == hpsd::NvmeExportPort{hpsd::Transport::tcp, "10.0.0.1", 4420});
+	CHECK(n.ports[1] == hpsd::NvmeExportPort{hpsd::Transport::rdma, "fd00::1", 4421});
+	CHECK(n.port_id_first == 100);
+	CHECK(n.port_id_last == 101);
+	CHECK(n.cntlid_min == 1000);
+	CHECK(n.cntlid_max == 1999);
+	CHECK(n.configfs == "/tmp/cfs");
+}
+
+TEST_CASE("config: bad export.nvme values", "[config][export]")
+{
+	const std::string ports = R"(field "export.nvme.ports)";
+	struct Case {
+		std::string nvme;
+		std::string expected;
+	};
+	const Case cases[] = {
+		{R"([])", R"(field "export.nvme": an array is not an object)"},
+		{R"({"ports": {}})", ports + R"(": an object is not an array)"},
+		{R"({"ports": [{"transport": "fc", "address": "10.0.0.1"}]})",
+		 ports + R"([0].transport": "fc" is not one of tcp, rdma)"},
+		{R"({"ports": [{"transport": "tcp", "address": "node1"}]})",
+		 ports + R"([0].address": "node1" is not an IPv4 or IPv6 address (no brackets, no port))"},
+		{R"({"ports": [{"transport": "tcp", "address": "[::1]"}]})",
+		 ports + R"([0].address": "[::1]" is not an IPv4 or IPv6 address (no brackets, no port))"},
+		{R"({"ports": [{"transport": "tcp", "address": "10.0.0.1", "service": 0}]})",
+		 ports + R"([0].service": 0 is out of range 1..65535)"},
+		{R"({"ports": [{"address": "10.0.0.1"}]})",
+		 ports + R"([0].transport": is missing (a port needs transport and address))"},
+		{R"({"ports": [{"transport": "tcp", "address": "10.0.0.1", "mtu": 1}]})",
+		 ports + R"([0].mtu": unknown field (known here: transport, address, service))"},
+		{R"({"ports": [{"transport": "tcp", "address": "10.0.0.1"},
+			       {"transport": "tcp", "address": "10.0.0.1", "service": 4420}]})",
+		 ports + R"([1]": tcp 10.0.0.1 service 4420 is listed twice)"},
+		{R"({"port_ids": {"first": 0}})",
+		 R"(field "export.nvme.port_ids.first": 0 is out of range 1..65535)"},
+		{R"({"port_ids": {"first": 10, "last": 9}})",
+		 R"(field "export.nvme.port_ids": 10..9 is an empty range (first is above last))"},
+		{R"({"port_ids": {"first": 10, "last": 10},
+		     "ports": [{"transport": "tcp", "address": "10.0.0.1"},
+			       {"transport": "rdma", "address": "10.0.0.1"}]})",
+		 ports + R"(": 2 ports listed, more than the 1 ids of export.nvme.port_ids)"},
+		{R"({"cntlid_min": 0})", R"(field "export.nvme.cntlid_min": 0 is out of range 1..65519)"},
+		{R"({"cntlid_max": 65520})",
+		 R"(field "export.nvme.cntlid_max": 65520 is out of range 1..65519)"},
+		{R"({"cntlid_min": 200, "cntlid_max": 100})",
+		 R"(field "export.nvme.cntlid_min": 200 is above export.nvme.cntlid_max (100))"},
+		{R"({"configfs": "sys/kernel/config"})",
+		 R"(field "export.nvme.configfs": "sys/kernel/config" is not an absolute path)"},
+		{R"({"iscsi": true})",
+		 R"(field "export.nvme.iscsi": unknown field (known here: ports, port_ids, cntlid_min, cntlid_max, configfs))"},
+	};
+	for (const auto& c : cases) {
+		INFO("nvme: " << c.nvme);
+		CHECK(error_of(with_export(c.nvme)) == c.expected);
+	}
+	CHECK(error_of(R"({"export": {"nvme": {}}})") ==
+	      R"(field "replication.cluster_id": is missing; export.nvme needs it (namespace serials and UUIDs derive from it))");
+	CHECK(error_of(R"({"export": {"iscsi": {}}})") ==
+	      R"(field "export.iscsi": unknown field (known here: nvme))");
+}
