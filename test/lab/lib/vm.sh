@@ -41,10 +41,15 @@ lab_vm_start() {
 	lab_net_tap "$LAB_NS" "$idx"
 	ip=$(lab_vm_ip "$idx")
 	mac=$(printf '52:54:00:51:64:%02x' $((10 + idx)))
-	cpu=max
+	cpu=max accel=$LAB_ACCEL
 	[ "$LAB_ACCEL" = kvm ] && cpu=host
+	# Under TCG all of a VM's vCPUs share one host thread (LAB_TCG_THREAD):
+	# the guest still has two CPUs (a one-vCPU guest loses disk
+	# completions), yet a VM never takes more than one of the host's cores,
+	# so concurrent VMs do not starve each other and Ceph.
+	[ "$LAB_ACCEL" = tcg ] && accel=tcg,thread=${LAB_TCG_THREAD:-single}
 	ip netns exec "$LAB_NS" qemu-system-x86_64 \
-		-name "hpslab-vm$idx" -accel "$LAB_ACCEL" -cpu "$cpu" \
+		-name "hpslab-vm$idx" -accel "$accel" -cpu "$cpu" \
 		-m "$LAB_VM_MEM" -smp "$smp" \
 		-display none -vga none -no-reboot -monitor none \
 		-chardev "file,id=con0,path=$dir/console.log,append=on" -serial chardev:con0 \
