@@ -15,11 +15,6 @@
 namespace hpsd::backend {
 namespace {
 
-std::string err_text(int rc)
-{
-	return hps::errno_text(rc < 0 ? -rc : rc);
-}
-
 enum class Op { read, write, discard, flush };
 
 } // namespace
@@ -94,16 +89,16 @@ hps::Result<void*, RbdError> RbdSession::connect_locked()
 	RbdError error;
 	if (r < 0) {
 		cluster.release(); // nothing to shut down
-		error = {r, where + "cannot create a client: " + err_text(r)};
+		error = {r, where + "cannot create a client: " + hps::rc_text(r)};
 	} else if ((r = rados_conf_read_file(handle, config_.conf.c_str())) < 0) {
-		error = {r, where + "cannot read the config: " + err_text(r)};
+		error = {r, where + "cannot read the config: " + hps::rc_text(r)};
 	} else if ((r = rados_conf_set(handle, "rbd_cache", "false")) < 0 ||
 		   (r = rados_conf_set(handle, "client_mount_timeout", mount.c_str())) < 0 ||
 		   (r = rados_conf_set(handle, "rados_osd_op_timeout", op.c_str())) < 0 ||
 		   (r = rados_conf_set(handle, "rados_mon_op_timeout", op.c_str())) < 0) {
-		error = {r, where + "cannot set the client options: " + err_text(r)};
+		error = {r, where + "cannot set the client options: " + hps::rc_text(r)};
 	} else if ((r = rados_connect(handle)) < 0) {
-		error = {r, where + "cannot connect: " + err_text(r)};
+		error = {r, where + "cannot connect: " + hps::rc_text(r)};
 	} else {
 		rados_ioctx_t io = nullptr;
 		r = rados_ioctx_create(handle, config_.pool.c_str(), &io);
@@ -115,7 +110,7 @@ hps::Result<void*, RbdError> RbdSession::connect_locked()
 						     config_.pool);
 			return ioctx_.get();
 		}
-		error = {r, where + "cannot open the pool: " + err_text(r)};
+		error = {r, where + "cannot open the pool: " + hps::rc_text(r)};
 	}
 	// Each user retries with its next call; the log says it once per reason.
 	note_failure(connect_error_, error);
@@ -141,7 +136,7 @@ hps::Result<RbdImage, RbdError> RbdSession::open(const std::string& name)
 	rbd_image_t handle = nullptr;
 	if (int r = rbd_open(static_cast<rados_ioctx_t>(*io), name.c_str(), &handle, nullptr);
 	    r < 0) {
-		RbdError error{r, "cannot open image " + describe(name) + ": " + err_text(r)};
+		RbdError error{r, "cannot open image " + describe(name) + ": " + hps::rc_text(r)};
 		note_failure(open_errors_[name], error);
 		return hps::fail(std::move(error));
 	}
@@ -178,13 +173,13 @@ hps::Result<std::optional<std::uint64_t>, RbdError> RbdSession::size_of(const st
 		return std::optional<std::uint64_t>();
 	if (r < 0)
 		return hps::fail(RbdError{
-			r, "cannot open RBD image " + describe(name) + ": " + err_text(r)});
+			r, "cannot open RBD image " + describe(name) + ": " + hps::rc_text(r)});
 	std::uint64_t size = 0;
 	r = rbd_get_size(image, &size);
 	rbd_close(image);
 	if (r < 0)
 		return hps::fail(RbdError{r, "cannot read the size of RBD image " + describe(name) +
-						     ": " + err_text(r)});
+						     ": " + hps::rc_text(r)});
 	return std::optional(size);
 }
 
@@ -205,7 +200,7 @@ hps::Result<void, RbdError> RbdSession::create(const std::string& name, std::uin
 			    RBD_FEATURE_LAYERING, &order);
 	if (r < 0)
 		return hps::fail(RbdError{
-			r, "cannot create RBD image " + describe(name) + ": " + err_text(r)});
+			r, "cannot create RBD image " + describe(name) + ": " + hps::rc_text(r)});
 	return {};
 }
 
@@ -229,7 +224,7 @@ hps::Result<void, RbdError> RbdSession::remove(const std::string& name)
 	int r = rbd_remove(static_cast<rados_ioctx_t>(io), name.c_str());
 	if (r < 0 && r != -ENOENT)
 		return hps::fail(RbdError{
-			r, "cannot remove RBD image " + describe(name) + ": " + err_text(r)});
+			r, "cannot remove RBD image " + describe(name) + ": " + hps::rc_text(r)});
 	return {};
 }
 

@@ -18,11 +18,6 @@
 namespace hpsd::backend {
 namespace {
 
-std::string err_text(int rc)
-{
-	return hps::errno_text(rc < 0 ? -rc : rc);
-}
-
 struct CloseImage {
 	void operator()(void* image) const noexcept { rbd_close(static_cast<rbd_image_t>(image)); }
 };
@@ -81,7 +76,7 @@ hps::Result<std::vector<std::string>, RbdError> RbdSession::addresses()
 		return hps::fail(std::move(handle).error());
 	char* text = nullptr;
 	if (int r = rados_getaddrs(static_cast<rados_t>(*handle), &text); r < 0)
-		return hps::fail(RbdError{r, "cannot read this Ceph client's address: " + err_text(r)});
+		return hps::fail(RbdError{r, "cannot read this Ceph client's address: " + hps::rc_text(r)});
 	auto out = parse_addresses(text ? text : "");
 	rados_buffer_free(text);
 	if (out.empty())
@@ -97,7 +92,7 @@ hps::Result<void*, RbdError> RbdSession::open_for_lock(const std::string& name)
 	rbd_image_t image = nullptr;
 	if (int r = rbd_open(static_cast<rados_ioctx_t>(*io), name.c_str(), &image, nullptr); r < 0)
 		return hps::fail(RbdError{
-			r, "cannot open RBD image " + describe(name) + ": " + err_text(r)});
+			r, "cannot open RBD image " + describe(name) + ": " + hps::rc_text(r)});
 	return static_cast<void*>(image);
 }
 
@@ -135,7 +130,7 @@ hps::Result<std::vector<RbdLocker>, RbdError> RbdSession::lockers(const std::str
 			return hps::fail(RbdError{static_cast<int>(n),
 						  "cannot list the locks of RBD image " +
 							  describe(name) + ": " +
-							  err_text(static_cast<int>(n))});
+							  hps::rc_text(static_cast<int>(n))});
 		auto c = split_nul(clients, clients_len);
 		auto k = split_nul(cookies, cookies_len);
 		auto a = split_nul(addrs, addrs_len);
@@ -158,7 +153,7 @@ hps::Result<void, RbdError> RbdSession::lock(const std::string& name, const std:
 	if (int r = rbd_lock_exclusive(static_cast<rbd_image_t>(image.get()), cookie.c_str());
 	    r < 0)
 		return hps::fail(RbdError{r, "cannot lock RBD image " + describe(name) + ": " +
-						     err_text(r)});
+						     hps::rc_text(r)});
 	return {};
 }
 
@@ -170,7 +165,7 @@ hps::Result<void, RbdError> RbdSession::unlock(const std::string& name, const st
 	ImageHandle image(*opened);
 	if (int r = rbd_unlock(static_cast<rbd_image_t>(image.get()), cookie.c_str()); r < 0)
 		return hps::fail(RbdError{r, "cannot unlock RBD image " + describe(name) + ": " +
-						     err_text(r)});
+						     hps::rc_text(r)});
 	return {};
 }
 
@@ -185,7 +180,7 @@ hps::Result<void, RbdError> RbdSession::break_lock(const std::string& name,
 			       locker.cookie.c_str());
 	if (r < 0 && r != -ENOENT) // gone meanwhile: what breaking wanted
 		return hps::fail(RbdError{r, "cannot break " + locker.client + "'s lock on RBD image " +
-						     describe(name) + ": " + err_text(r)});
+						     describe(name) + ": " + hps::rc_text(r)});
 	return {};
 }
 
@@ -198,11 +193,11 @@ hps::Result<void, RbdError> RbdSession::blocklist(const std::string& address)
 	std::string text = address; // librados takes a char*
 	if (int r = rados_blocklist_add(cluster, text.data(), 0); r < 0)
 		return hps::fail(RbdError{r, "cannot blocklist Ceph client " + address + ": " +
-						     err_text(r)});
+						     hps::rc_text(r)});
 	if (int r = rados_wait_for_latest_osdmap(cluster); r < 0)
 		return hps::fail(RbdError{r, "blocklisted Ceph client " + address +
 						     ", but cannot fetch the OSD map that says so: " +
-						     err_text(r)});
+						     hps::rc_text(r)});
 	return {};
 }
 
@@ -226,7 +221,7 @@ hps::Result<std::optional<std::string>, RbdError> RbdSession::metadata(const std
 		}
 		if (r < 0)
 			return hps::fail(RbdError{r, "cannot read " + key + " of RBD image " +
-							     describe(name) + ": " + err_text(r)});
+							     describe(name) + ": " + hps::rc_text(r)});
 		return std::optional<std::string>(std::string(value.data(), strnlen(value.data(), len)));
 	}
 	return hps::fail(RbdError{-ERANGE, "cannot read " + key + " of RBD image " + describe(name) +
@@ -245,7 +240,7 @@ hps::Result<void, RbdError> RbdSession::set_metadata(const std::string& name,
 				     value.c_str());
 	    r < 0)
 		return hps::fail(RbdError{r, "cannot set " + key + " of RBD image " + describe(name) +
-						     ": " + err_text(r)});
+						     ": " + hps::rc_text(r)});
 	return {};
 }
 
@@ -259,7 +254,7 @@ hps::Result<void, RbdError> RbdSession::remove_metadata(const std::string& name,
 	if (int r = rbd_metadata_remove(static_cast<rbd_image_t>(image.get()), key.c_str());
 	    r < 0 && r != -ENOENT)
 		return hps::fail(RbdError{r, "cannot remove " + key + " of RBD image " +
-						     describe(name) + ": " + err_text(r)});
+						     describe(name) + ": " + hps::rc_text(r)});
 	return {};
 }
 
