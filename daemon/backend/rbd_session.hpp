@@ -164,6 +164,17 @@ public:
 						 const std::string& value);
 	hps::Result<void, RbdError> remove_metadata(const std::string& name, const std::string& key);
 
+	// Small RADOS objects in the pool (rbd_session_objects.cpp), blocking.
+	// create_object: true when this call made `oid` with `content`,
+	// false when it exists already (whoever made it).
+	hps::Result<bool, RbdError> create_object(const std::string& oid, const std::string& content);
+	// nullopt: no such object.
+	hps::Result<std::optional<std::string>, RbdError> read_object(const std::string& oid);
+	// Replaces the object's content, creating it when missing.
+	hps::Result<void, RbdError> write_object(const std::string& oid, const std::string& content);
+	// No such object is not an error.
+	hps::Result<void, RbdError> remove_object(const std::string& oid);
+
 private:
 	// The rados_t, connecting first; outside mutex_ it stays until the
 	// destructor.

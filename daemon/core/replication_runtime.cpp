@@ -164,7 +164,8 @@ replication::ManagerHooks ReplicationRuntime::hooks()
 	replication::ManagerHooks h;
 	h.ensure_secondary = [this](const replication::Attach& attach,
 				    const std::string& peer) -> hps::Result<std::filesystem::path, int> {
-		return volumes_.ensure_secondary({attach.name, attach.size_bytes, attach.image, peer});
+		return volumes_.ensure_secondary(
+			{attach.name, attach.volume, attach.size_bytes, attach.image, peer});
 	};
 	h.barrier = [this](std::uint32_t volume, std::function<void()> step,
 			   std::function<void(std::string)> done) {

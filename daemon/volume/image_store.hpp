@@ -65,6 +65,18 @@ public:
 							   const std::string& value) = 0;
 	virtual hps::Result<void, ImageError> remove_metadata(const std::string& image,
 							      const std::string& key) = 0;
+
+	// Small RADOS objects in the images' pool: cluster-wide names one node
+	// takes (cluster_ids.hpp).  create_object: true when this call made
+	// it, false when it existed; read_object: nullopt when there is none;
+	// remove_object: none is not an error.
+	virtual hps::Result<bool, std::string> create_object(const std::string& oid,
+							     const std::string& content) = 0;
+	virtual hps::Result<std::optional<std::string>, std::string>
+	read_object(const std::string& oid) = 0;
+	virtual hps::Result<void, std::string> write_object(const std::string& oid,
+							    const std::string& content) = 0;
+	virtual hps::Result<void, std::string> remove_object(const std::string& oid) = 0;
 };
 
 // Images through hpsd's admin Ceph client (`session`), which connects on

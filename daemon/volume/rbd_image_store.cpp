@@ -119,6 +119,35 @@ public:
 		return image_error(session_.remove_metadata(image, key));
 	}
 
+	hps::Result<bool, std::string> create_object(const std::string& oid,
+						     const std::string& content) override
+	{
+		auto created = session_.create_object(oid, content);
+		if (!created)
+			return fail(std::move(created).error().message);
+		return *created;
+	}
+
+	hps::Result<std::optional<std::string>, std::string>
+	read_object(const std::string& oid) override
+	{
+		auto read = session_.read_object(oid);
+		if (!read)
+			return fail(std::move(read).error().message);
+		return std::move(*read);
+	}
+
+	hps::Result<void, std::string> write_object(const std::string& oid,
+						    const std::string& content) override
+	{
+		return message_of(session_.write_object(oid, content));
+	}
+
+	hps::Result<void, std::string> remove_object(const std::string& oid) override
+	{
+		return message_of(session_.remove_object(oid));
+	}
+
 private:
 	static hps::Result<void, ImageError>
 	image_error(hps::Result<void, hpsd::backend::RbdError> r)

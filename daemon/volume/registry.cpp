@@ -316,12 +316,17 @@ bool Registry::replace(const VolumeRecord& record)
 
 std::uint32_t Registry::next_free_id() const
 {
+	return next_free_id(next_id_);
+}
+
+std::uint32_t Registry::next_free_id(std::uint64_t from) const
+{
 	if (volumes_.size() >= max_volume_id)
 		return 0;
 	std::set<std::uint32_t> used;
 	for (const auto& v : volumes_)
 		used.insert(v.id);
-	std::uint64_t id = next_id_ > max_volume_id ? 1 : next_id_;
+	std::uint64_t id = from > max_volume_id || from == 0 ? 1 : from;
 	// At most volumes_.size() + 1 steps: the ids in use are all we can hit.
 	while (used.contains(static_cast<std::uint32_t>(id)))
 		id = id == max_volume_id ? 1 : id + 1;

@@ -91,6 +91,9 @@ public:
 	// id above it (wrapping past 2^32-1 to 1); 0 when all are taken.  An
 	// id in the registry is never returned.
 	std::uint32_t next_free_id() const;
+	// The same from `from` on (0 counts as 1): where a cluster-wide
+	// allocation (cluster_ids.hpp) resumes past ids other nodes hold.
+	std::uint32_t next_free_id(std::uint64_t from) const;
 
 private:
 	std::vector<VolumeRecord> volumes_; // in creation order

@@ -3,6 +3,7 @@
 
 #include "util/errno_text.hpp"
 #include "util/unique_fd.hpp"
+#include "volume/cluster_ids.hpp"
 #include "volume/naming.hpp"
 #include "volume/ownership.hpp"
 
@@ -259,6 +260,11 @@ hps::Result<std::filesystem::path, int> Service::ensure_secondary(const Secondar
 				   format_size(existing->size_bytes) + ", image " + existing->image);
 			return hps::fail(EEXIST);
 		}
+		if (existing->id != request.id)
+			log_.error(what + ": this copy has volume id " + std::to_string(existing->id) +
+				   ", the primary's is " + std::to_string(request.id) +
+				   " (made before ids were cluster-wide): exported here it "
+				   "has another NQN than on the primary");
 		if (auto up = bring_up_volume(*existing); !up) {
 			log_.error(what + ": " + up.error());
 			return hps::fail(EIO);
@@ -270,10 +276,15 @@ hps::Result<std::filesystem::path, int> Service::ensure_secondary(const Secondar
 		log_.error(what + ": no active pool on this node");
 		return hps::fail(ENOSPC);
 	}
-	const std::uint32_t id = registry_.next_free_id();
+	const std::uint32_t id = request.id;
 	if (id == 0) {
-		log_.error(what + ": all volume ids are in use");
-		return hps::fail(ENOSPC);
+		log_.error(what + ": the primary sent volume id 0");
+		return hps::fail(EINVAL);
+	}
+	if (const VolumeRecord* other = registry_.find_by_id(id)) {
+		log_.error(what + ": refused, volume id " + std::to_string(id) +
+			   " is taken here by volume " + other->name);
+		return hps::fail(EEXIST);
 	}
 	VolumeRecord record{request.name,	  id,	      pool->spec.id, request.size_bytes,
 			    request.image, VolumeRole::secondary, request.peer};
@@ -484,10 +495,6 @@ ApiResult<CreateOutcome> Service::create_volume(const CreateRequest& request)
 		return api_fail(ErrorCode::illegal_state, "pool " + std::to_string(pool->spec.id) +
 								  " is not active: " + pool->error);
 
-	const std::uint32_t id = registry_.next_free_id();
-	if (id == 0)
-		return api_fail(ErrorCode::illegal_state, "all volume ids are in use");
-
 	// The image: reuse one of the same size, refuse another size.
 	auto image_size = images_->size_of(request.name);
 	if (!image_size)
@@ -506,12 +513,34 @@ ApiResult<CreateOutcome> Service::create_volume(const CreateRequest& request)
 		image_created = true;
 	}
 	// Undo what this request made when a later step fails.
+	std::uint32_t id = 0;
 	auto roll_back_image = [&] {
+		if (id != 0)
+			if (auto released = release_volume_id(*images_, id, request.name); !released)
+				log_.error("volume " + request.name + ": rollback: " + released.error());
 		if (!image_created)
 			return;
 		if (auto removed = images_->remove(request.name); !removed)
 			log_.error("volume " + request.name + ": rollback: " + removed.error());
 	};
+	// Its id, unique in the cluster (cluster_ids.hpp); an image kept from
+	// a deleted volume brings its old one.
+	std::uint32_t preferred = 0;
+	if (!image_created)
+		if (auto had = images_->metadata(request.name, volume_id_metadata_key); had && *had)
+			preferred = parse_volume_id(**had);
+	if (auto claimed = claim_volume_id(*images_, registry_, request.name, preferred); claimed) {
+		id = *claimed;
+	} else {
+		roll_back_image();
+		return api_fail(ErrorCode::internal, claimed.error());
+	}
+	if (id != preferred)
+		if (auto noted = images_->set_metadata(request.name, volume_id_metadata_key,
+						       std::to_string(id));
+		    !noted)
+			log_.error("volume " + request.name + ": " + noted.error().message +
+				   " (a volume made again from this image gets a new id)");
 
 	// A replicated volume's primary holds its image (ownership.hpp).
 	if (role == VolumeRole::primary) {
@@ -603,6 +632,10 @@ ApiResult<DeleteOutcome> Service::delete_volume(const DeleteRequest& request)
 					"device " + name + " removed, but " + removed.error() +
 						"; the volume stays registered, retry the delete");
 		image_deleted = true;
+		// The volume is gone from the cluster: its id may serve another.
+		if (auto released = release_volume_id(*images_, record.id, record.image); !released)
+			log_.error("volume " + record.name + ": " + released.error() +
+				   " (the id stays taken)");
 	}
 	Registry updated = registry_;
 	updated.remove(record.name);

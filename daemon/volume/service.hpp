@@ -63,6 +63,9 @@ struct CreateRequest {
 // What a peer's ATTACH asks of this node: a secondary copy of its volume.
 struct SecondaryRequest {
 	std::string name;
+	// The primary's id, which the copy takes too: ids are cluster-wide
+	// (cluster_ids.hpp) and name the volume to compute hosts.
+	std::uint32_t id = 0;
 	std::uint64_t size_bytes = 0;
 	std::string image;
 	std::string peer; // the primary's node

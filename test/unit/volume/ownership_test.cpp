@@ -4,6 +4,8 @@
 // node's at start, and a promotion fencing (blocklisting) before breaking.
 #include "volume/ownership.hpp"
 
+#include "fake_images.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -11,84 +13,9 @@
 #include <map>
 
 using namespace hps::volume;
+using hps::volume::test::FakeImages;
 
 namespace {
-
-// An image's advisory lock and the OSD blocklist, as Ceph keeps them;
-// `calls` records the fencing steps in order.
-class FakeImages final : public ImageStore {
-public:
-	std::vector<std::string> mine{"10.0.0.1:0/11", "10.0.0.1:0/12"};
-	std::vector<ImageLocker> locks;
-	std::vector<std::string> calls;
-	bool ceph_down = false;
-
-	hps::Result<std::optional<std::uint64_t>, std::string> size_of(const std::string&) override
-	{
-		return std::optional<std::uint64_t>();
-	}
-	hps::Result<void, std::string> create(const std::string&, std::uint64_t) override { return {}; }
-	hps::Result<void, std::string> remove(const std::string&) override { return {}; }
-	std::string describe(const std::string& image) const override { return "rbd/" + image; }
-
-	hps::Result<std::vector<std::string>, std::string> client_addresses() override
-	{
-		if (ceph_down)
-			return hps::fail(std::string("Ceph: cannot connect: timed out"));
-		return mine;
-	}
-	hps::Result<std::vector<ImageLocker>, std::string> lockers(const std::string&) override
-	{
-		return locks;
-	}
-	hps::Result<void, std::string> lock(const std::string&, const std::string& cookie) override
-	{
-		if (!locks.empty())
-			return hps::fail(std::string("cannot lock: Device or resource busy"));
-		calls.push_back("lock");
-		locks.push_back({"client.1", cookie, mine[0]});
-		return {};
-	}
-	hps::Result<void, std::string> unlock(const std::string&, const std::string& cookie) override
-	{
-		calls.push_back("unlock");
-		std::erase_if(locks, [&](const ImageLocker& l) { return l.cookie == cookie; });
-		return {};
-	}
-	hps::Result<void, std::string> break_lock(const std::string&, const ImageLocker& locker) override
-	{
-		calls.push_back("break " + locker.client);
-		std::erase_if(locks, [&](const ImageLocker& l) { return l.client == locker.client; });
-		return {};
-	}
-	hps::Result<void, std::string> blocklist(const std::string& address) override
-	{
-		calls.push_back("blocklist " + address);
-		return {};
-	}
-
-	std::map<std::string, std::string> meta;
-	int meta_errno = 0; // set_metadata fails with it
-	hps::Result<std::optional<std::string>, ImageError> metadata(const std::string&,
-								     const std::string& key) override
-	{
-		auto it = meta.find(key);
-		return it == meta.end() ? std::optional<std::string>() : std::optional(it->second);
-	}
-	hps::Result<void, ImageError> set_metadata(const std::string&, const std::string& key,
-						   const std::string& value) override
-	{
-		if (meta_errno)
-			return hps::fail(ImageError{meta_errno, "cannot set " + key});
-		meta[key] = value;
-		return {};
-	}
-	hps::Result<void, ImageError> remove_metadata(const std::string&, const std::string& key) override
-	{
-		meta.erase(key);
-		return {};
-	}
-};
 
 ImageLocker held_by(const std::string& node, std::vector<std::string> addrs,
 		    const std::string& client = "client.9")
