@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "export/nvmet_state.hpp"
 
+#include "export/check_text.hpp"
 #include "export/nvmet_names.hpp"
-
-#include <arpa/inet.h>
 
 #include <charconv>
 #include <set>
@@ -12,22 +11,6 @@ namespace hpsd::exports {
 namespace {
 
 using Check = hps::Result<void, std::string>;
-
-// A value in an error: quoted, cut short so that one line stays one line.
-std::string quoted(std::string_view value)
-{
-	std::string text = "\"";
-	for (char c : value.substr(0, 80))
-		text += (c >= ' ' && c <= '~') ? c : '?';
-	return text + (value.size() > 80 ? "...\"" : "\"");
-}
-
-bool is_address(const std::string& family, const std::string& text)
-{
-	unsigned char buf[sizeof(struct in6_addr)];
-	const int af = family == "ipv4" ? AF_INET : AF_INET6;
-	return ::inet_pton(af, text.c_str(), buf) == 1;
-}
 
 bool is_service(std::string_view text)
 {
