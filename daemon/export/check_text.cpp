@@ -25,4 +25,14 @@ std::string address_family(std::string_view text)
 	return text.find(':') == std::string_view::npos ? "ipv4" : "ipv6";
 }
 
+hps::Result<void, std::string> check_volume_device(std::uint32_t id, const std::string& device_path)
+{
+	if (id == 0)
+		return hps::fail(std::string("volume id 0 is not a volume id"));
+	if (!device_path.starts_with('/') || device_path.find('\n') != std::string::npos)
+		return hps::fail("volume " + std::to_string(id) + ": device_path " +
+				 quoted(device_path) + " is not an absolute path");
+	return {};
+}
+
 } // namespace hpsd::exports

@@ -18,13 +18,13 @@ bool is_ip(const std::string& text)
 
 Check check_volume(const LioState& state, const LioVolume& volume)
 {
+	if (auto ok = check_volume_device(volume.id, volume.device_path); !ok)
+		return ok;
 	const std::string what = "volume " + std::to_string(volume.id) + ": ";
-	if (volume.id == 0)
-		return hps::fail(std::string("volume id 0 is not a volume id"));
-	if (!volume.device_path.starts_with('/') ||
-	    volume.device_path.find_first_of("\n ") != std::string::npos)
+	// iblock splits control's text at ',' and newlines.
+	if (volume.device_path.find_first_of(", ") != std::string::npos)
 		return hps::fail(what + "device_path " + quoted(volume.device_path) +
-				 " is not an absolute path without spaces");
+				 " holds a ',' or a space (LIO's control cannot take it)");
 	std::set<std::uint16_t> tags = {state.tpg_tag};
 	for (const auto& group : volume.peer_groups)
 		if (group.tag == 0 || !tags.insert(group.tag).second)
@@ -71,15 +71,8 @@ hps::Result<void, std::string> validate(const LioState& state)
 		if (!portals.insert(portal_dir(portal)).second)
 			return hps::fail(what + quoted(portal_dir(portal)) + " is given twice");
 	}
-	std::set<std::uint32_t> volume_ids;
-	for (const auto& volume : state.volumes) {
-		if (auto ok = check_volume(state, volume); !ok)
-			return ok;
-		if (!volume_ids.insert(volume.id).second)
-			return hps::fail("volume " + std::to_string(volume.id) +
-					 ": id is given twice");
-	}
-	return {};
+	return check_ids_once(std::span(state.volumes), "volume",
+			      [&state](const LioVolume& volume) { return check_volume(state, volume); });
 }
 
 } // namespace hpsd::exports

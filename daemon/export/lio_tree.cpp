@@ -14,16 +14,6 @@ using Result = hps::Result<T, std::string>;
 
 constexpr std::string_view who = "lio";
 
-Result<std::vector<std::string>> list_group(Configfs& fs, const std::string& dir)
-{
-	return exports::list_group(fs, dir, who);
-}
-
-Result<Attrs> read_attrs(Configfs& fs, const std::string& dir, std::span<const char* const> names)
-{
-	return exports::read_attrs(fs, dir, names, who);
-}
-
 std::string_view after_label(std::string_view text, std::string_view label)
 {
 	if (text.starts_with(label))
@@ -34,19 +24,20 @@ std::string_view after_label(std::string_view text, std::string_view label)
 Result<BackstoreNow> read_backstore(Configfs& fs, std::uint32_t hba, std::uint32_t id)
 {
 	BackstoreNow now;
-	auto attrs = read_attrs(fs, lio_path::backstore(hba, id), backstore_attrs);
+	auto attrs = exports::read_attrs(fs, lio_path::backstore(hba, id), backstore_attrs, who);
 	if (!attrs)
 		return hps::fail(std::move(attrs).error());
 	now.attrs = std::move(attrs).value();
 	if (auto it = now.attrs.find("wwn/vpd_unit_serial"); it != now.attrs.end())
 		it->second = unit_serial_shown(it->second);
-	auto groups = list_group(fs, lio_path::alua(hba, id));
+	auto groups = exports::list_group(fs, lio_path::alua(hba, id), who);
 	if (!groups)
 		return hps::fail(std::move(groups).error());
 	for (const auto& name : *groups) {
 		if (!alua_group_tag(name))
 			continue; // default_tg_pt_gp, or an admin's
-		auto group = read_attrs(fs, lio_path::alua_group(hba, id, name), alua_group_attrs);
+		auto group = exports::read_attrs(fs, lio_path::alua_group(hba, id, name),
+						 alua_group_attrs, who);
 		if (!group)
 			return hps::fail(std::move(group).error());
 		now.alua_groups.emplace(name, std::move(group).value());
@@ -56,7 +47,7 @@ Result<BackstoreNow> read_backstore(Configfs& fs, std::uint32_t hba, std::uint32
 
 Result<std::set<std::string>> names_in(Configfs& fs, const std::string& dir)
 {
-	auto names = list_group(fs, dir);
+	auto names = exports::list_group(fs, dir, who);
 	if (!names)
 		return hps::fail(std::move(names).error());
 	return std::set<std::string>(names->begin(), names->end());
@@ -67,7 +58,7 @@ Result<std::set<std::string>> names_in(Configfs& fs, const std::string& dir)
 // statistics/ is the one default group there.
 Result<std::set<std::string>> links_in(Configfs& fs, const std::string& dir)
 {
-	auto names = list_group(fs, dir);
+	auto names = exports::list_group(fs, dir, who);
 	if (!names)
 		return hps::fail(std::move(names).error());
 	std::set<std::string> links;
@@ -81,7 +72,7 @@ Result<std::set<std::string>> links_in(Configfs& fs, const std::string& dir)
 Result<std::map<std::string, std::set<std::string>>> luns_in(Configfs& fs, const std::string& dir)
 {
 	std::map<std::string, std::set<std::string>> luns;
-	auto names = list_group(fs, dir);
+	auto names = exports::list_group(fs, dir, who);
 	if (!names)
 		return hps::fail(std::move(names).error());
 	for (const auto& name : *names) {
@@ -99,12 +90,12 @@ Result<TpgNow> read_tpg(Configfs& fs, const std::string& iqn, std::uint16_t tag)
 {
 	TpgNow now;
 	const std::string dir = lio_path::tpg(iqn, tag);
-	auto attrs = read_attrs(fs, dir, tpg_attrs);
+	auto attrs = exports::read_attrs(fs, dir, tpg_attrs, who);
 	if (!attrs)
 		return hps::fail(std::move(attrs).error());
 	now.attrs = std::move(attrs).value();
 	static const char* const enable[] = {"enable"};
-	auto on = read_attrs(fs, dir, enable);
+	auto on = exports::read_attrs(fs, dir, enable, who);
 	if (!on)
 		return hps::fail(std::move(on).error());
 	now.attrs.insert(on->begin(), on->end());
@@ -125,13 +116,13 @@ Result<TpgNow> read_tpg(Configfs& fs, const std::string& iqn, std::uint16_t tag)
 			return hps::fail(cannot(who, "read", group.error()));
 		now.luns.emplace(name, std::move(lun));
 	}
-	auto acls = list_group(fs, dir + "/acls");
+	auto acls = exports::list_group(fs, dir + "/acls", who);
 	if (!acls)
 		return hps::fail(std::move(acls).error());
 	for (const auto& initiator : *acls) {
 		AclNow acl;
 		const std::string acl_dir = lio_path::acl(iqn, tag, initiator);
-		auto acl_attrs_now = read_attrs(fs, acl_dir, acl_attrs);
+		auto acl_attrs_now = exports::read_attrs(fs, acl_dir, acl_attrs, who);
 		if (!acl_attrs_now)
 			return hps::fail(std::move(acl_attrs_now).error());
 		acl.attrs = std::move(acl_attrs_now).value();
@@ -147,7 +138,7 @@ Result<TpgNow> read_tpg(Configfs& fs, const std::string& iqn, std::uint16_t tag)
 Result<TargetNow> read_target(Configfs& fs, const std::string& iqn)
 {
 	TargetNow now;
-	auto names = list_group(fs, lio_path::target(iqn));
+	auto names = exports::list_group(fs, lio_path::target(iqn), who);
 	if (!names)
 		return hps::fail(std::move(names).error());
 	for (const auto& name : *names) {
@@ -173,7 +164,7 @@ hps::Result<void, std::string> read_hba(Configfs& fs, std::uint32_t hba, LioTree
 	tree.hba = there.value();
 	if (!tree.hba)
 		return {};
-	auto names = list_group(fs, lio_path::hba(hba));
+	auto names = exports::list_group(fs, lio_path::hba(hba), who);
 	if (!names)
 		return hps::fail(std::move(names).error());
 	for (const auto& name : *names) {

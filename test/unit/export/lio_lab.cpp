@@ -35,6 +35,12 @@ LioLab::LioLab()
 	  writer_(counter_)
 {}
 
+std::string LioLab::apply(const LioState& state)
+{
+	auto applied = writer_.apply(state);
+	return applied.ok() ? std::string() : applied.error();
+}
+
 std::string LioLab::at(const std::string& path) const
 {
 	return file_at(root(), path);

@@ -34,6 +34,10 @@ public:
 	// The file's text, or "link <target>", or "" when there is nothing.
 	std::string at(const std::string& path) const;
 
+	// Applies `state`: "" when it worked, else the error (so that a
+	// REQUIRE(lab.apply(s) == "") shows it).
+	std::string apply(const hpsd::exports::LioState& state);
+
 	Configfs& below() { return kernel_; }
 	CountingConfigfs& counter() { return counter_; }
 	FailingConfigfs& failer() { return failer_; }

@@ -15,13 +15,6 @@ using namespace hps::test;
 
 namespace {
 
-void require_applied(LioLab& lab, const LioState& state)
-{
-	auto applied = lab.writer().apply(state);
-	INFO((applied.ok() ? std::string() : applied.error()));
-	REQUIRE(applied.ok());
-}
-
 const std::string hba = "target/core/iblock_8400";
 const std::string bs1 = hba + "/hps_vol_1";
 const std::string tpg1 = "target/iscsi/iqn.2014-08.org.hps:vol.1/tpgt_1";
@@ -76,7 +69,10 @@ TEST_CASE("lio state: validate names the field and the value")
 	state = lio_sample_state();
 	state.volumes[1].device_path = "dev/x";
 	CHECK(validate(state).error() ==
-	      R"(volume 2: device_path "dev/x" is not an absolute path without spaces)");
+	      R"(volume 2: device_path "dev/x" is not an absolute path)");
+	state.volumes[1].device_path = "/dev/x,y";
+	CHECK(validate(state).error() ==
+	      R"(volume 2: device_path "/dev/x,y" holds a ',' or a space (LIO's control cannot take it))");
 }
 
 TEST_CASE("lio writer: makes backstores, targets, portals, LUNs and ACLs")
@@ -116,7 +112,7 @@ TEST_CASE("lio writer: makes backstores, targets, portals, LUNs and ACLs")
 TEST_CASE("lio writer: a second apply writes nothing")
 {
 	LioLab lab;
-	require_applied(lab, lio_sample_state());
+	REQUIRE(lab.apply(lio_sample_state()) == "");
 	lab.counter().clear();
 	auto again = lab.writer().apply(lio_sample_state());
 	INFO((again.ok() ? std::string() : again.error()));
@@ -128,12 +124,12 @@ TEST_CASE("lio writer: a second apply writes nothing")
 TEST_CASE("lio writer: a role change flips the ALUA states and nothing else")
 {
 	LioLab lab;
-	require_applied(lab, lio_sample_state());
+	REQUIRE(lab.apply(lio_sample_state()) == "");
 	auto state = lio_sample_state();
 	state.volumes[0].state = AluaState::standby;
 	state.volumes[0].peer_groups[0].state = AluaState::active_optimized;
 	lab.counter().clear();
-	require_applied(lab, state);
+	REQUIRE(lab.apply(state) == "");
 	CHECK(lab.counter().log() ==
 	      std::vector<std::string>{"write " + bs1 + "/alua/hps_tpg_1/alua_access_state=2",
 				       "write " + bs1 + "/alua/hps_tpg_2/alua_access_state=0"});
@@ -142,19 +138,19 @@ TEST_CASE("lio writer: a role change flips the ALUA states and nothing else")
 TEST_CASE("lio writer: CHAP comes and goes with the host's secret")
 {
 	LioLab lab;
-	require_applied(lab, lio_sample_state());
+	REQUIRE(lab.apply(lio_sample_state()) == "");
 	auto state = lio_sample_state();
 	state.volumes[0].hosts[0].chap_password.clear();
-	require_applied(lab, state);
+	REQUIRE(lab.apply(state) == "");
 	const std::string acl_a = tpg1 + "/acls/" + iqn_a;
 	CHECK(lab.at(acl_a + "/auth/userid") == "NULL");
 	CHECK(lab.at(acl_a + "/auth/password") == "NULL");
 	CHECK(lab.at(tpg1 + "/attrib/authentication") == "0");
 	lab.counter().clear();
-	require_applied(lab, state);
+	REQUIRE(lab.apply(state) == "");
 	CHECK(lab.counter().changes() == 0);
 	state.volumes[0].hosts[1].chap_password = "secret-b-123456";
-	require_applied(lab, state);
+	REQUIRE(lab.apply(state) == "");
 	CHECK(lab.at(tpg1 + "/acls/" + iqn_b + "/auth/password") == "secret-b-123456");
 	CHECK(lab.at(tpg1 + "/attrib/authentication") == "1");
 }
@@ -162,18 +158,18 @@ TEST_CASE("lio writer: CHAP comes and goes with the host's secret")
 TEST_CASE("lio writer: hosts, portals and tags change in place")
 {
 	LioLab lab;
-	require_applied(lab, lio_sample_state());
+	REQUIRE(lab.apply(lio_sample_state()) == "");
 	auto state = lio_sample_state();
 	state.volumes[0].hosts = {{iqn_c, {}, {}}};
 	state.portals = {{"192.168.10.2", 3260}};
-	require_applied(lab, state);
+	REQUIRE(lab.apply(state) == "");
 	CHECK(lab.at(tpg1 + "/acls/" + iqn_a).empty());
 	CHECK(lab.at(tpg1 + "/acls/" + iqn_c + "/lun_0/hps_vol_1").starts_with("link "));
 	CHECK(lab.at(tpg1 + "/np/192.168.10.1:3260").empty());
 	CHECK(std::filesystem::is_directory(lab.root() / (tpg1 + "/np/192.168.10.2:3260")));
 	state.tpg_tag = 3;
 	state.volumes[0].peer_groups.clear();
-	require_applied(lab, state);
+	REQUIRE(lab.apply(state) == "");
 	const std::string tpg3 = "target/iscsi/iqn.2014-08.org.hps:vol.1/tpgt_3";
 	CHECK(lab.at(tpg1 + "/enable").empty());
 	CHECK(lab.at(tpg3 + "/enable") == "1");
@@ -181,21 +177,21 @@ TEST_CASE("lio writer: hosts, portals and tags change in place")
 	CHECK(lab.at(bs1 + "/alua/hps_tpg_1").empty());
 	CHECK(lab.at(bs1 + "/alua/hps_tpg_2").empty());
 	lab.counter().clear();
-	require_applied(lab, state);
+	REQUIRE(lab.apply(state) == "");
 	CHECK(lab.counter().changes() == 0);
 }
 
 TEST_CASE("lio writer: a new device rebuilds the volume's backstore and target")
 {
 	LioLab lab;
-	require_applied(lab, lio_sample_state());
+	REQUIRE(lab.apply(lio_sample_state()) == "");
 	auto state = lio_sample_state();
 	state.volumes[0].device_path = "/dev/mapper/hps-db1b";
-	require_applied(lab, state);
+	REQUIRE(lab.apply(state) == "");
 	CHECK(lab.at(bs1 + "/udev_path") == "/dev/mapper/hps-db1b");
 	CHECK(lab.at(tpg1 + "/enable") == "1");
 	lab.counter().clear();
-	require_applied(lab, state);
+	REQUIRE(lab.apply(state) == "");
 	CHECK(lab.counter().changes() == 0);
 }
 
@@ -216,8 +212,8 @@ TEST_CASE("lio writer: removal takes everything hps made, and only that")
 	REQUIRE(fs.symlink("target/core/iblock_0/disk", theirs + "/tpgt_1/lun/lun_0/disk").ok());
 	const auto with_theirs = lab.snapshot();
 
-	require_applied(lab, lio_sample_state());
-	require_applied(lab, empty_state());
+	REQUIRE(lab.apply(lio_sample_state()) == "");
+	REQUIRE(lab.apply(empty_state()) == "");
 	CHECK(lab.snapshot() == with_theirs);
 	CHECK(lab.snapshot() != bare);
 }
@@ -225,9 +221,9 @@ TEST_CASE("lio writer: removal takes everything hps made, and only that")
 TEST_CASE("lio writer: the HBA stays while someone else's backstore is in it")
 {
 	LioLab lab;
-	require_applied(lab, lio_sample_state());
+	REQUIRE(lab.apply(lio_sample_state()) == "");
 	REQUIRE(lab.below().make_dir(hba + "/admin_disk").ok());
-	require_applied(lab, empty_state());
+	REQUIRE(lab.apply(empty_state()) == "");
 	CHECK(lab.at(hba + "/admin_disk/enable") == "0");
 	CHECK(lab.at(bs1).empty());
 }
