@@ -3,8 +3,6 @@
 
 #include "fake_paths.hpp"
 
-#include "util/errno_text.hpp"
-
 #include <cerrno>
 #include <utility>
 #include <vector>
@@ -122,7 +120,7 @@ bool portal_name(const std::string& name)
 	return true;
 }
 
-using Defaults = std::vector<std::pair<const char*, const char*>>;
+using Defaults = KernelDefaults;
 
 const Defaults backstore_defaults = {{"control", ""},
 				     {"udev_path", ""},
@@ -141,22 +139,9 @@ const Defaults acl_defaults = {{"auth/userid", ""}, {"auth/password", ""}};
 
 } // namespace
 
-KernelLioConfigfs::KernelLioConfigfs(Configfs& inner) : ForwardingConfigfs(inner)
-{
-	for (const char* dir : {"target", "target/core", "target/iscsi"})
-		(void)inner_.make_dir(dir);
-}
-
-hps::Unexpected<FsError> KernelLioConfigfs::refuse(int err, const std::string& path) const
-{
-	return hps::fail(FsError{err, describe(path) + ": " + hps::errno_text(err)});
-}
-
-std::string KernelLioConfigfs::read_or_empty(const std::string& attr)
-{
-	auto value = inner_.read(attr);
-	return value.ok() ? value.value() : std::string();
-}
+KernelLioConfigfs::KernelLioConfigfs(Configfs& inner)
+	: KernelFake(inner, {"target", "target/core", "target/iscsi"})
+{}
 
 // Links are named after their targets' last part (as hps names them), and
 // only LUNs and mapped LUNs hold links: a backstore is a target when a LUN
@@ -216,13 +201,9 @@ bool KernelLioConfigfs::has_children(const std::string& dir)
 	return false;
 }
 
-FsResult<bool> KernelLioConfigfs::make_dir(const std::string& dir)
+FsResult<bool> KernelLioConfigfs::make_item(const std::string& dir)
 {
-	if (auto there = inner_.exists(dir); there.ok() && *there)
-		return inner_.make_dir(dir); // false, or EEXIST for a file
 	const auto p = split(dir);
-	if (auto parent = inner_.exists(join(p, p.size() - 1)); parent.ok() && !*parent)
-		return refuse(ENOENT, dir);
 	const Kind kind = kind_of(p);
 	const Defaults* defaults = nullptr;
 	std::vector<std::string> groups;
@@ -266,14 +247,9 @@ FsResult<bool> KernelLioConfigfs::make_dir(const std::string& dir)
 	default:
 		return refuse(EPERM, dir);
 	}
-	auto made = inner_.make_dir(dir);
+	auto made = make_with(dir, groups, defaults);
 	if (!made.ok())
 		return made;
-	for (const auto& group : groups)
-		(void)inner_.make_dir(dir + "/" + group);
-	if (defaults)
-		for (const auto& [attr, value] : *defaults)
-			(void)inner_.write(dir + "/" + attr, value);
 	if (kind == Kind::lun)
 		(void)inner_.write(dir + "/alua_tg_pt_gp", "");
 	return true;

@@ -28,20 +28,18 @@
 
 namespace hps::test {
 
-class KernelLioConfigfs final : public ForwardingConfigfs {
+class KernelLioConfigfs final : public KernelFake {
 public:
 	// `inner` is a plain tree; target/, core/ and iscsi/ are made here.
 	explicit KernelLioConfigfs(Configfs& inner);
 
 	FsResult<void> write(const std::string& attr, const std::string& value) override;
-	FsResult<bool> make_dir(const std::string& dir) override;
 	FsResult<void> remove_dir(const std::string& dir) override;
 	FsResult<void> symlink(const std::string& target, const std::string& link) override;
 	FsResult<void> unlink(const std::string& link) override;
 
 private:
-	hps::Unexpected<FsError> refuse(int err, const std::string& path) const;
-	std::string read_or_empty(const std::string& attr);
+	FsResult<bool> make_item(const std::string& dir) override;
 	bool is_link_target(const std::string& dir);
 	// Any child item or link below dir, through its default groups.
 	bool has_children(const std::string& dir);

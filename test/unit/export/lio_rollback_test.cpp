@@ -2,6 +2,7 @@
 // An LIO apply that fails at any one of its changes leaves configfs as it
 // was.
 #include "lio_lab.hpp"
+#include "rollback_check.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -9,13 +10,6 @@ using namespace hpsd::exports;
 using namespace hps::test;
 
 namespace {
-
-void require_applied(LioLab& lab, const LioState& state)
-{
-	auto applied = lab.writer().apply(state);
-	INFO((applied.ok() ? std::string() : applied.error()));
-	REQUIRE(applied.ok());
-}
 
 // Everything at once but a device change (a backstore LIO cannot disable
 // is rebuilt, which is tested apart): a volume goes, one comes, one
@@ -44,41 +38,9 @@ LioState empty_state()
 	return state;
 }
 
-std::size_t changes_from_to(const LioState& from, const LioState& to)
-{
-	LioLab lab;
-	require_applied(lab, from);
-	auto changes = lab.writer().apply(to);
-	REQUIRE(changes.ok());
-	return *changes;
-}
-
 void fail_each_change(const LioState& from, const LioState& to)
 {
-	const std::size_t total = changes_from_to(from, to);
-	REQUIRE(total > 10);
-	for (std::size_t n = 0; n < total; n++) {
-		LioLab lab;
-		require_applied(lab, from);
-		const auto before = lab.snapshot();
-		lab.counter().clear();
-		lab.failer().fail_at(n);
-		auto failed = lab.writer().apply(to);
-		INFO("change " << n << " of " << total << ": "
-			       << (n < lab.counter().log().size() ? lab.counter().log()[n] : "?"));
-		REQUIRE_FALSE(failed.ok());
-		INFO(failed.error());
-		CHECK(failed.error().find(
-			      "Input/output error; the changes before it were undone") !=
-		      std::string::npos);
-		CHECK(lab.snapshot() == before);
-
-		lab.failer().fail_at(std::nullopt);
-		CHECK(lab.writer().apply(to).ok());
-		lab.counter().clear();
-		CHECK(lab.writer().apply(to).ok());
-		CHECK(lab.counter().changes() == 0);
-	}
+	hps::test::fail_each_change<LioLab>(from, to, 11);
 }
 
 } // namespace

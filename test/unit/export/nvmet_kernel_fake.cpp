@@ -3,8 +3,6 @@
 
 #include "fake_paths.hpp"
 
-#include "util/errno_text.hpp"
-
 #include <cerrno>
 #include <set>
 #include <string_view>
@@ -55,7 +53,7 @@ Kind kind_of(const std::string& path)
 	return kind_of(split(path));
 }
 
-using Defaults = std::vector<std::pair<const char*, const char*>>;
+using Defaults = KernelDefaults;
 
 const Defaults subsystem_defaults = {
 	{"attr_allow_any_host", "0"}, {"attr_serial", "0123456789abcdef"},
@@ -77,22 +75,9 @@ const Defaults port_defaults = {{"addr_trtype", ""},
 
 } // namespace
 
-KernelNvmetConfigfs::KernelNvmetConfigfs(Configfs& inner) : ForwardingConfigfs(inner)
-{
-	for (const char* dir : {"nvmet", "nvmet/subsystems", "nvmet/ports", "nvmet/hosts"})
-		(void)inner_.make_dir(dir);
-}
-
-hps::Unexpected<FsError> KernelNvmetConfigfs::refuse(int err, const std::string& path) const
-{
-	return hps::fail(FsError{err, describe(path) + ": " + hps::errno_text(err)});
-}
-
-std::string KernelNvmetConfigfs::read_or_empty(const std::string& attr)
-{
-	auto value = inner_.read(attr);
-	return value.ok() ? value.value() : std::string();
-}
+KernelNvmetConfigfs::KernelNvmetConfigfs(Configfs& inner)
+	: KernelFake(inner, {"nvmet", "nvmet/subsystems", "nvmet/ports", "nvmet/hosts"})
+{}
 
 bool KernelNvmetConfigfs::empty(const std::string& dir)
 {
@@ -157,29 +142,14 @@ FsResult<bool> KernelNvmetConfigfs::make_item(const std::string& dir)
 	default:
 		return refuse(EPERM, dir);
 	}
-	auto made = inner_.make_dir(dir);
+	auto made = make_with(dir, groups, defaults);
 	if (!made.ok())
 		return made;
-	for (const auto& group : groups)
-		(void)inner_.make_dir(dir + "/" + group);
-	if (defaults)
-		for (const auto& [name, value] : *defaults)
-			(void)inner_.write(dir + "/" + name, value);
 	if (kind == Kind::port)
 		(void)inner_.write(dir + "/ana_groups/1/ana_state", "optimized");
 	if (kind == Kind::ana_group)
 		(void)inner_.write(dir + "/ana_state", "inaccessible");
 	return true;
-}
-
-FsResult<bool> KernelNvmetConfigfs::make_dir(const std::string& dir)
-{
-	if (auto there = inner_.exists(dir); there.ok() && *there)
-		return inner_.make_dir(dir); // false, or EEXIST for a file
-	const auto p = split(dir);
-	if (auto parent = inner_.exists(join(p, p.size() - 1)); parent.ok() && !*parent)
-		return refuse(ENOENT, dir);
-	return make_item(dir);
 }
 
 FsResult<void> KernelNvmetConfigfs::remove_dir(const std::string& dir)
