@@ -9,6 +9,7 @@
 #include "util/result.hpp"
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -69,9 +70,34 @@ struct NvmeExportConfig {
 	std::string configfs = "/sys/kernel/config";
 };
 
+// One iSCSI portal of this node (an IP plane).
+struct IscsiPortal {
+	std::string address; // an IPv4 or IPv6 address, no brackets
+	std::uint16_t port = 3260;
+
+	bool operator==(const IscsiPortal&) const = default;
+};
+
+// export.iscsi: iSCSI export through LIO (daemon/CONFIG.md, "Export").
+// The defaults are the LIO writer's (export/lio_state.hpp).
+struct IscsiExportConfig {
+	std::vector<IscsiPortal> portals;
+	// This node's TPG in every volume's target, and its ALUA group id:
+	// distinct per node.
+	std::uint16_t tpg_tag = 1;
+	// The other nodes' tags, by node name (replication peer names), so
+	// that every path reports both nodes' ALUA groups.
+	std::map<std::string, std::uint16_t> peer_tpg_tags;
+	// core/iblock_<n>: the HBA hps owns for its backstores.
+	std::uint32_t iblock_hba = 8400;
+	std::string configfs = "/sys/kernel/config";
+};
+
 struct ExportConfig {
-	// Absent: export is off and hpsd touches nothing in configfs.
+	// Absent: that export is off and hpsd touches none of its objects in
+	// configfs.  Either can be on without the other.
 	std::optional<NvmeExportConfig> nvme;
+	std::optional<IscsiExportConfig> iscsi;
 };
 
 struct Config {

@@ -371,6 +371,49 @@ bool is_ip_address(const std::string& text)
 	       ::inet_pton(AF_INET6, text.c_str(), buf) == 1;
 }
 
+// nvmet and LIO bind an address, never a name: one they cannot resolve
+// would fail at apply time, not here.
+std::optional<std::string> get_ip_address(Errors& errors, const Json& value, const std::string& path)
+{
+	auto s = get_string(errors, value, path);
+	if (s && !is_ip_address(*s)) {
+		errors.add(path, describe_value(value) +
+					 " is not an IPv4 or IPv6 address (no brackets, no port)");
+		return std::nullopt;
+	}
+	return s;
+}
+
+// An array of at most max_export_ports items, each parsed by `parse_item`
+// (which leaves an item's address empty when it is unusable), none twice.
+template <class Item, class ParseItem, class Describe>
+void parse_address_list(Errors& errors, const Json& value, const std::string& path,
+			ParseItem parse_item, Describe describe, std::vector<Item>& out)
+{
+	if (!value.is_array()) {
+		errors.add(path, describe_value(value) + " is not an array");
+		return;
+	}
+	if (value.size() > max_export_ports) {
+		errors.add(path, std::to_string(value.size()) + " ports listed, at most " +
+					 std::to_string(max_export_ports));
+		return;
+	}
+	std::vector<Item> items;
+	for (std::size_t i = 0; i < value.size(); ++i) {
+		const std::string item_path = path + "[" + std::to_string(i) + "]";
+		Item item;
+		parse_item(errors, value[i], item_path, item);
+		if (item.address.empty())
+			continue;
+		if (std::find(items.begin(), items.end(), item) != items.end())
+			errors.add(item_path, describe(item) + " is listed twice");
+		else
+			items.push_back(std::move(item));
+	}
+	out = std::move(items);
+}
+
 void parse_export_port(Errors& errors, const Json& value, const std::string& path,
 		       NvmeExportPort& port)
 {
@@ -385,13 +428,7 @@ void parse_export_port(Errors& errors, const Json& value, const std::string& pat
 		{"address",
 		 [&](const Json& v, const std::string& p) {
 			 has_address = true;
-			 // nvmet binds an address, never a name: one it cannot
-			 // resolve would fail at apply time, not here.
-			 auto s = get_string(errors, v, p);
-			 if (s && !is_ip_address(*s))
-				 errors.add(p, describe_value(v) +
-						       " is not an IPv4 or IPv6 address (no brackets, no port)");
-			 else if (s)
+			 if (auto s = get_ip_address(errors, v, p))
 				 port.address = *s;
 		 }},
 		{"service",
@@ -412,30 +449,83 @@ void parse_export_port(Errors& errors, const Json& value, const std::string& pat
 void parse_export_ports(Errors& errors, const Json& value, const std::string& path,
 			std::vector<NvmeExportPort>& out)
 {
-	if (!value.is_array()) {
-		errors.add(path, describe_value(value) + " is not an array");
+	parse_address_list(
+		errors, value, path, parse_export_port,
+		[](const NvmeExportPort& port) {
+			return std::string(to_string(port.transport)) + " " + port.address + " service " +
+			       std::to_string(port.service);
+		},
+		out);
+}
+
+void parse_iscsi_portal(Errors& errors, const Json& value, const std::string& path,
+			IscsiPortal& portal)
+{
+	bool has_address = false;
+	const FieldSpec fields[] = {
+		{"address",
+		 [&](const Json& v, const std::string& p) {
+			 has_address = true;
+			 if (auto s = get_ip_address(errors, v, p))
+				 portal.address = *s;
+		 }},
+		{"port",
+		 [&](const Json& v, const std::string& p) {
+			 if (auto n = get_integer(errors, v, p, 1, 65535))
+				 portal.port = static_cast<std::uint16_t>(*n);
+		 }},
+	};
+	parse_object(errors, value, path, fields);
+	if (value.is_object() && !has_address)
+		errors.add(join(path, "address"), "is missing (a portal needs an address)");
+}
+
+void parse_peer_tpg_tags(Errors& errors, const Json& value, const std::string& path,
+			 std::map<std::string, std::uint16_t>& out)
+{
+	if (!value.is_object()) {
+		errors.add(path, describe_value(value) + " is not an object");
 		return;
 	}
-	if (value.size() > max_export_ports) {
-		errors.add(path, std::to_string(value.size()) + " ports listed, at most " +
-					 std::to_string(max_export_ports));
-		return;
-	}
-	std::vector<NvmeExportPort> ports;
-	for (std::size_t i = 0; i < value.size(); ++i) {
-		const std::string item_path = path + "[" + std::to_string(i) + "]";
-		NvmeExportPort port;
-		parse_export_port(errors, value[i], item_path, port);
-		if (port.address.empty())
-			continue;
-		if (std::find(ports.begin(), ports.end(), port) != ports.end())
-			errors.add(item_path, std::string(to_string(port.transport)) + " " +
-						      port.address + " service " +
-						      std::to_string(port.service) + " is listed twice");
-		else
-			ports.push_back(std::move(port));
-	}
-	out = std::move(ports);
+	for (auto it = value.begin(); it != value.end(); ++it)
+		if (auto n = get_integer(errors, it.value(), join(path, it.key()), 1, 65535))
+			out[it.key()] = static_cast<std::uint16_t>(*n);
+}
+
+void parse_iscsi_export(Errors& errors, const Json& value, const std::string& path,
+			IscsiExportConfig& iscsi)
+{
+	const FieldSpec fields[] = {
+		{"portals",
+		 [&](const Json& v, const std::string& p) {
+			 parse_address_list(
+				 errors, v, p, parse_iscsi_portal,
+				 [](const IscsiPortal& portal) {
+					 return portal.address + " port " + std::to_string(portal.port);
+				 },
+				 iscsi.portals);
+		 }},
+		{"tpg_tag",
+		 [&](const Json& v, const std::string& p) {
+			 if (auto n = get_integer(errors, v, p, 1, 65535))
+				 iscsi.tpg_tag = static_cast<std::uint16_t>(*n);
+		 }},
+		{"peer_tpg_tags",
+		 [&](const Json& v, const std::string& p) {
+			 parse_peer_tpg_tags(errors, v, p, iscsi.peer_tpg_tags);
+		 }},
+		{"iblock_hba",
+		 [&](const Json& v, const std::string& p) {
+			 if (auto n = get_integer(errors, v, p, 0, 0xffffffffULL))
+				 iscsi.iblock_hba = static_cast<std::uint32_t>(*n);
+		 }},
+		{"configfs",
+		 [&](const Json& v, const std::string& p) {
+			 if (auto s = get_absolute_path(errors, v, p))
+				 iscsi.configfs = *s;
+		 }},
+	};
+	parse_object(errors, value, path, fields);
 }
 
 void parse_nvme_export(Errors& errors, const Json& value, const std::string& path,
@@ -480,13 +570,40 @@ void parse_export(Errors& errors, const Json& value, const std::string& path, Ex
 			 parse_nvme_export(errors, v, p, nvme);
 			 out.nvme = std::move(nvme);
 		 }},
+		{"iscsi",
+		 [&](const Json& v, const std::string& p) {
+			 IscsiExportConfig iscsi;
+			 parse_iscsi_export(errors, v, p, iscsi);
+			 out.iscsi = std::move(iscsi);
+		 }},
 	};
 	parse_object(errors, value, path, fields);
 }
 
 // export.nvme's rules across fields (once every field parsed).
+void check_iscsi_export(Errors& errors, const Config& config)
+{
+	const IscsiExportConfig& i = *config.exports.iscsi;
+	for (const auto& [node, tag] : i.peer_tpg_tags)
+		if (tag == i.tpg_tag)
+			errors.add("export.iscsi.peer_tpg_tags." + node,
+				   std::to_string(tag) +
+					   " is export.iscsi.tpg_tag too (every node needs its own tag)");
+	if (config.exports.nvme && config.exports.nvme->configfs != i.configfs)
+		errors.add("export.iscsi.configfs",
+			   "\"" + i.configfs + "\" differs from export.nvme.configfs (\"" +
+				   config.exports.nvme->configfs + "\"): both exports use one configfs");
+	// Unit serials derive from the cluster id, so that every node exports
+	// a volume as the same SCSI device.
+	if (!config.replication.cluster_id)
+		errors.add("replication.cluster_id",
+			   "is missing; export.iscsi needs it (unit serials derive from it)");
+}
+
 void check_export(Errors& errors, const Config& config)
 {
+	if (config.exports.iscsi)
+		check_iscsi_export(errors, config);
 	if (!config.exports.nvme)
 		return;
 	const NvmeExportConfig& n = *config.exports.nvme;

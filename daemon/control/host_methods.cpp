@@ -109,8 +109,22 @@ Json volume_export_json(const exports::VolumeExportView& view, bool enabled)
 				     {"address", p.traddr},
 				     {"service", p.trsvcid},
 				     {"ana_state", view.ana_state}});
+	Json iscsi(nullptr);
+	if (!view.iqn.empty()) {
+		Json portals = Json::array();
+		for (const auto& p : view.portals)
+			portals.push_back(Json{{"address", p.address}, {"port", p.port}});
+		iscsi = Json{{"iqn", view.iqn},
+			     {"exported", view.iscsi_exported},
+			     {"tpg_tag", view.iscsi_exported ? Json(view.tpg_tag) : Json(nullptr)},
+			     {"alua_state",
+			      view.iscsi_exported ? Json(view.alua_state) : Json(nullptr)},
+			     {"portals", portals}};
+	}
 	return Json{{"enabled", enabled},
+		    {"nvme", view.nvme},
 		    {"nqn", view.nqn},
+		    {"iscsi", iscsi},
 		    {"hosts", view.hosts},
 		    {"exported", view.exported},
 		    {"ana_state", view.exported ? Json(view.ana_state) : Json(nullptr)},

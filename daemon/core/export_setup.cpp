@@ -22,7 +22,7 @@ std::unique_ptr<exports::ExportService> make_export_service(const Config& config
 		return list;
 	};
 	auto service = std::make_unique<exports::ExportService>(
-		config.exports.nvme, cluster ? cluster_id_text(*cluster) : std::string(),
+		config.exports, cluster ? cluster_id_text(*cluster) : std::string(),
 		config.state_dir, std::move(source),
 		exports::ExportLog{[&log](const std::string& line) { log.info(line); },
 				   [&log](const std::string& line) { log.error(line); }});
@@ -43,8 +43,20 @@ hps::api::Json export_status_json(const exports::ExportService& service, const C
 					     {"address", port.traddr},
 					     {"service", port.trsvcid}});
 		}
+	const auto& iscsi = config.exports.iscsi;
+	Json lio(nullptr);
+	if (iscsi) {
+		Json portals = Json::array();
+		for (const auto& portal : iscsi->portals)
+			portals.push_back(Json{{"address", portal.address}, {"port", portal.port}});
+		lio = Json{{"tpg_tag", iscsi->tpg_tag}, {"portals", portals}};
+	}
+	const std::string* configfs =
+		nvme ? &nvme->configfs : iscsi ? &iscsi->configfs : nullptr;
 	return Json{{"enabled", service.enabled()},
-		    {"configfs", nvme ? Json(nvme->configfs) : Json(nullptr)},
+		    {"nvme", service.nvme_enabled()},
+		    {"iscsi", lio},
+		    {"configfs", configfs ? Json(*configfs) : Json(nullptr)},
 		    {"ports", ports},
 		    {"hosts", service.hosts().hosts().size()},
 		    {"applies", service.applies()},

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// Export in hpsd: the host list, and nvmet kept in step with it, the
-// config and the volumes (nvmet_desired.hpp).  reconcile() is called at
+// Export in hpsd: the host list, and nvmet and LIO (iSCSI) kept in step
+// with it, the config and the volumes (nvmet_desired.hpp, lio_desired.hpp).
+// Either export can be on without the other; each is applied on its own,
+// so that one failing does not keep the other from its changes.  reconcile() is called at
 // hpsd start (configfs is empty after a reboot, and outlives an hpsd
 // restart), after every host or attachment change, and whenever the
 // volume registry changes (a volume created, deleted, promoted, demoted).
@@ -14,6 +16,7 @@
 #include "config/config.hpp"
 #include "export/configfs.hpp"
 #include "export/host_store.hpp"
+#include "export/lio_desired.hpp"
 #include "export/nvmet_desired.hpp"
 
 #include <filesystem>
@@ -32,11 +35,18 @@ struct ExportLog {
 
 // One volume's export, for volume.show.
 struct VolumeExportView {
+	bool nvme = false; // export.nvme is on
 	std::string nqn;
 	std::vector<std::string> hosts; // attached host names
 	bool exported = false;		// in the last state applied
 	std::string ana_state;		// on every port of this node
 	std::vector<NvmetPort> ports;
+	// iSCSI (export.iscsi).
+	std::string iqn; // empty when export.iscsi is off
+	bool iscsi_exported = false; // in the last LIO state applied
+	std::string alua_state;	     // of this node's TPG: "active/optimized", "standby"
+	std::uint16_t tpg_tag = 0;
+	std::vector<LioPortal> portals;
 };
 
 class ExportService {
@@ -45,10 +55,11 @@ public:
 	// each reconcile.
 	using VolumeSource = std::function<std::vector<ExportVolume>()>;
 
-	// `nvme`: export.nvme, nullopt when export is off (host and attach
-	// requests still work and are kept; nothing touches configfs).
-	// `fs`: configfs; null makes a PosixConfigfs at nvme->configfs.
-	ExportService(std::optional<NvmeExportConfig> nvme, std::string cluster_id,
+	// `config`: export.nvme and export.iscsi; with neither export is off
+	// (host and attach requests still work and are kept; nothing touches
+	// configfs).  `fs`: configfs; null makes a PosixConfigfs at the
+	// sections' configfs (the config makes both say the same).
+	ExportService(ExportConfig config, std::string cluster_id,
 		      std::filesystem::path state_dir, VolumeSource volumes, ExportLog log,
 		      std::unique_ptr<Configfs> fs = nullptr);
 
@@ -56,8 +67,11 @@ public:
 	// must not forget whom it allowed).  Then reconciles.
 	hps::Result<void, std::string> start();
 
-	bool enabled() const noexcept { return nvme_.has_value(); }
-	// Makes nvmet say what the config, the volumes and the hosts say.
+	bool enabled() const noexcept { return nvme_enabled() || iscsi_enabled(); }
+	bool nvme_enabled() const noexcept { return config_.nvme.has_value(); }
+	bool iscsi_enabled() const noexcept { return config_.iscsi.has_value(); }
+	// Makes nvmet and LIO say what the config, the volumes and the hosts
+	// say.
 	// Off, or not started yet: does nothing.  Returns the error it also keeps, or nothing.
 	hps::Result<void, std::string> reconcile();
 	const std::string& last_error() const noexcept { return last_error_; }
@@ -81,7 +95,12 @@ private:
 	// was.
 	HostResult<void> commit(HostStore updated);
 
-	std::optional<NvmeExportConfig> nvme_;
+	// Applies one writer's state; its error, or nothing.
+	template <class Writer, class State>
+	std::optional<std::string> apply(const State& desired, State& applied, const char* what,
+					 std::size_t& changes);
+
+	ExportConfig config_;
 	std::string cluster_id_;
 	std::filesystem::path state_dir_;
 	VolumeSource volumes_;
@@ -89,7 +108,8 @@ private:
 	std::unique_ptr<Configfs> fs_;
 	HostStore hosts_;
 	bool started_ = false;
-	NvmetState applied_; // what the last successful apply wrote
+	NvmetState applied_; // what the last successful nvmet apply wrote
+	LioState applied_lio_; // what the last successful LIO apply wrote
 	std::string last_error_;
 	std::size_t applies_ = 0;
 	std::size_t last_changes_ = 0;

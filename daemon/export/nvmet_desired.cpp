@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "export/nvmet_desired.hpp"
 
+#include "export/check_text.hpp"
 #include "volume/naming.hpp"
 
 namespace hpsd::exports {
@@ -22,8 +23,7 @@ NvmetPort nvmet_port(const NvmeExportConfig& config, std::size_t index)
 	port.id = static_cast<std::uint16_t>(config.port_id_first + index);
 	// Spelt here: to_string(Transport) is hpsd's config parser's.
 	port.trtype = p.transport == Transport::rdma ? "rdma" : "tcp";
-	// The config accepts IP addresses only, so a colon means IPv6.
-	port.adrfam = p.address.find(':') == std::string::npos ? "ipv4" : "ipv6";
+	port.adrfam = address_family(p.address);
 	port.traddr = p.address;
 	port.trsvcid = std::to_string(p.service);
 	return port;

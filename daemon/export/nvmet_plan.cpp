@@ -13,25 +13,16 @@ namespace {
 
 namespace path = nvmet_path;
 
-using Pairs = std::vector<std::pair<std::string, std::string>>;
+using Pairs = AttrPairs;
 
 std::optional<std::string> get(const Attrs& attrs, const std::string& name)
 {
-	auto it = attrs.find(name);
-	if (it == attrs.end())
-		return std::nullopt;
-	return it->second;
+	return attr_of(attrs, name);
 }
 
-// Attributes as they are, in `order`, to write back if a removal is undone.
-template <class Names>
-Pairs saved(const Attrs& attrs, const Names& order)
+Pairs saved(const Attrs& attrs, std::span<const char* const> order)
 {
-	Pairs pairs;
-	for (const char* name : order)
-		if (auto value = get(attrs, name))
-			pairs.emplace_back(name, *value);
-	return pairs;
+	return saved_attrs(attrs, order);
 }
 
 std::vector<std::string> groups_of(std::span<const char* const> names)

@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "export/nvmet_state.hpp"
 
+#include "export/check_text.hpp"
 #include "export/nvmet_names.hpp"
-
-#include <arpa/inet.h>
 
 #include <charconv>
 #include <set>
@@ -12,22 +11,6 @@ namespace hpsd::exports {
 namespace {
 
 using Check = hps::Result<void, std::string>;
-
-// A value in an error: quoted, cut short so that one line stays one line.
-std::string quoted(std::string_view value)
-{
-	std::string text = "\"";
-	for (char c : value.substr(0, 80))
-		text += (c >= ' ' && c <= '~') ? c : '?';
-	return text + (value.size() > 80 ? "...\"" : "\"");
-}
-
-bool is_address(const std::string& family, const std::string& text)
-{
-	unsigned char buf[sizeof(struct in6_addr)];
-	const int af = family == "ipv4" ? AF_INET : AF_INET6;
-	return ::inet_pton(af, text.c_str(), buf) == 1;
-}
 
 bool is_service(std::string_view text)
 {
@@ -59,13 +42,9 @@ Check check_port(const NvmetState& state, const NvmetPort& port)
 
 Check check_volume(const NvmetVolume& volume)
 {
+	if (auto ok = check_volume_device(volume.id, volume.device_path); !ok)
+		return ok;
 	const std::string what = "volume " + std::to_string(volume.id) + ": ";
-	if (volume.id == 0)
-		return hps::fail(std::string("volume id 0 is not a volume id"));
-	if (!volume.device_path.starts_with('/') ||
-	    volume.device_path.find('\n') != std::string::npos)
-		return hps::fail(what + "device_path " + quoted(volume.device_path) +
-				 " is not an absolute path");
 	if (!ana_group_of(volume.ana_state))
 		return hps::fail(what + "ana_state " + quoted(volume.ana_state) +
 				 " is not optimized, non-optimized, inaccessible, "
@@ -93,22 +72,11 @@ hps::Result<void, std::string> validate(const NvmetState& state)
 	    state.cntlids.min > state.cntlids.max)
 		return hps::fail("cntlids " + std::to_string(state.cntlids.min) + ".." +
 				 std::to_string(state.cntlids.max) + " is not a range in 1..65519");
-	std::set<std::uint16_t> port_ids;
-	for (const auto& port : state.ports) {
-		if (auto ok = check_port(state, port); !ok)
-			return ok;
-		if (!port_ids.insert(port.id).second)
-			return hps::fail("port " + std::to_string(port.id) + ": id is given twice");
-	}
-	std::set<std::uint32_t> volume_ids;
-	for (const auto& volume : state.volumes) {
-		if (auto ok = check_volume(volume); !ok)
-			return ok;
-		if (!volume_ids.insert(volume.id).second)
-			return hps::fail("volume " + std::to_string(volume.id) +
-					 ": id is given twice");
-	}
-	return {};
+	if (auto ok = check_ids_once(std::span(state.ports), "port",
+				     [&state](const NvmetPort& port) { return check_port(state, port); });
+	    !ok)
+		return ok;
+	return check_ids_once(std::span(state.volumes), "volume", check_volume);
 }
 
 } // namespace hpsd::exports

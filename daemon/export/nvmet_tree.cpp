@@ -16,33 +16,21 @@ using TreeResult = hps::Result<NvmetTree, std::string>;
 template <class T>
 using Result = hps::Result<T, std::string>;
 
-std::string cannot(const char* what, const FsError& error)
-{
-	return std::string("nvmet: cannot ") + what + " " + error.message;
-}
+constexpr std::string_view who = "nvmet";
 
-// A default group that is not there (a plain tree) is empty.
 Result<std::vector<std::string>> list_group(Configfs& fs, const std::string& dir)
 {
-	auto names = fs.list(dir);
-	if (names.ok())
-		return std::move(names).value();
-	if (names.error().code == ENOENT)
-		return std::vector<std::string>{};
-	return hps::fail(cannot("list", names.error()));
+	return exports::list_group(fs, dir, who);
 }
 
 Result<Attrs> read_attrs(Configfs& fs, const std::string& dir, std::span<const char* const> names)
 {
-	Attrs attrs;
-	for (const char* name : names) {
-		auto value = fs.read(dir + "/" + name);
-		if (value.ok())
-			attrs.emplace(name, std::move(value).value());
-		else if (value.error().code != ENOENT)
-			return hps::fail(cannot("read", value.error()));
-	}
-	return attrs;
+	return exports::read_attrs(fs, dir, names, who);
+}
+
+std::string cannot(const char* what, const FsError& error)
+{
+	return exports::cannot(who, what, error);
 }
 
 Result<SubsystemNow> read_subsystem(Configfs& fs, const std::string& nqn)

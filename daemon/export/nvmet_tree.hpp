@@ -7,6 +7,7 @@
 #pragma once
 
 #include "export/configfs.hpp"
+#include "export/configfs_attrs.hpp"
 #include "export/nvmet_state.hpp"
 
 #include <cstdint>
@@ -16,10 +17,6 @@
 #include <string>
 
 namespace hpsd::exports {
-
-// Attribute name -> value; an attribute file that is not there (a plain
-// tree) has no entry.
-using Attrs = std::map<std::string, std::string>;
 
 // The attributes hps sets, in the order it sets them.
 inline constexpr const char* subsystem_attrs[] = {

@@ -116,17 +116,20 @@ std::span<const CommandSpec> builtin_commands()
 		 "NVMe-oF: hpsd exports the volume as subsystem\n"
 		 "nqn.2014-08.org.hps:vol:<id> on every port of export.nvme in hpsd.json,\n"
 		 "ANA optimized where this node is the primary (or standalone) and\n"
-		 "inaccessible where it holds the secondary copy.  Attach the host on\n"
-		 "every node holding a copy for multipath.  At most 255 volumes per\n"
-		 "host.  Attaching again succeeds and changes nothing.  When nvmet\n"
-		 "cannot be written the attachment is kept and the error shown.\n",
+		 "inaccessible where it holds the secondary copy; and, when H has an\n"
+		 "IQN and export.iscsi is on, over iSCSI as target\n"
+		 "iqn.2014-08.org.hps:vol.<id>, ALUA active/optimized or standby by the\n"
+		 "same rule, with CHAP when H has a secret.  Attach the host on every\n"
+		 "node holding a copy for multipath.  At most 255 volumes per host.\n"
+		 "Attaching again succeeds and changes nothing.  When configfs cannot\n"
+		 "be written the attachment is kept and the error shown.\n",
 		 CommandId::volume_attach,
 		 {{"--host", "H", "the host (required)"}}},
 		{{"volume", "detach"},
 		 "NAME",
 		 "stop a host's access to a volume",
-		 "Removes host H's access to volume NAME; the volume's subsystem goes\n"
-		 "when no host is left (hosts connected lose the path).  Detaching a\n"
+		 "Removes host H's access to volume NAME; the volume's subsystem and\n"
+		 "iSCSI target go when no host is left (hosts connected lose the path).  Detaching a\n"
 		 "host that is not attached succeeds and changes nothing.\n",
 		 CommandId::volume_detach,
 		 {{"--host", "H", "the host (required)"}}},
@@ -135,7 +138,7 @@ std::span<const CommandSpec> builtin_commands()
 		 "add a compute host that volumes can be attached to",
 		 "Adds compute host NAME (1..63 of A-Z a-z 0-9 . _ -) by its NVMe\n"
 		 "host NQN (on the host: cat /etc/nvme/hostnqn), and optionally its\n"
-		 "iSCSI initiator name and CHAP secret (for iSCSI, not used yet).\n"
+		 "iSCSI initiator name and CHAP secret (for export.iscsi).\n"
 		 "Adding a host exactly as it exists succeeds and changes nothing; with\n"
 		 "other values it is an error (remove it first).  Kept in hpsd's state\n"
 		 "dir (hosts.json), per node.\n",

@@ -50,7 +50,7 @@ std::string export_warning(const Json& result)
 {
 	if (!member_or_null(result, "export_error").is_string())
 		return "";
-	return "warning: nvmet not updated: " + text(result, "export_error") +
+	return "warning: export not updated: " + text(result, "export_error") +
 	       " (kept; applied with the next change)\n";
 }
 
@@ -128,6 +128,26 @@ std::string render_volume_detached(const Json& result)
 	       "\n" + export_warning(result);
 }
 
+namespace {
+
+// A volume's iSCSI export: its target, state and portals.
+void iscsi_rows(const Json& iscsi, std::vector<std::pair<std::string, std::string>>& rows)
+{
+	if (!iscsi.is_object())
+		return;
+	rows.emplace_back("iqn", text(iscsi, "iqn"));
+	rows.emplace_back("iscsi", member_or_null(iscsi, "exported") == true
+					   ? "exported, ALUA " + text(iscsi, "alua_state") + " (TPG " +
+						     text(iscsi, "tpg_tag") + ")"
+					   : "not exported");
+	const Json& portals = member_or_null(iscsi, "portals");
+	if (portals.is_array() && member_or_null(iscsi, "exported") == true)
+		for (const auto& p : portals)
+			rows.emplace_back("portal", text(p, "address") + ":" + text(p, "port"));
+}
+
+} // namespace
+
 std::vector<std::pair<std::string, std::string>> volume_export_rows(const Json& volume)
 {
 	const Json& e = member_or_null(volume, "export");
@@ -137,7 +157,8 @@ std::vector<std::pair<std::string, std::string>> volume_export_rows(const Json& 
 	rows.emplace_back("nqn", text(e, "nqn"));
 	rows.emplace_back("hosts", names(member_or_null(e, "hosts")));
 	std::string state;
-	if (member_or_null(e, "enabled") != true)
+	// "nvme" is missing from an hpsd without iSCSI: there "enabled" is nvme's.
+	if (member_or_null(e, "enabled") != true || member_or_null(e, "nvme") == false)
 		state = "off (no export.nvme in hpsd.json)";
 	else if (member_or_null(e, "exported") == true)
 		state = "exported, ANA " + text(e, "ana_state");
@@ -150,6 +171,7 @@ std::vector<std::pair<std::string, std::string>> volume_export_rows(const Json& 
 			rows.emplace_back("path", text(p, "transport") + " " + text(p, "address") + ":" +
 							  text(p, "service") + " (port " + text(p, "id") +
 							  "): " + text(p, "ana_state"));
+	iscsi_rows(member_or_null(e, "iscsi"), rows);
 	if (member_or_null(e, "last_error").is_string())
 		rows.emplace_back("export error", text(e, "last_error"));
 	return rows;
@@ -161,10 +183,19 @@ std::string export_status_text(const Json& status)
 	if (!e.is_object())
 		return "?";
 	if (member_or_null(e, "enabled") != true)
-		return "off (no export.nvme in the config)";
-	const Json& ports = member_or_null(e, "ports");
-	std::string line = "nvme on " + std::to_string(ports.is_array() ? ports.size() : 0) +
-			   " ports, " + text(e, "hosts") + " hosts";
+		return "off (no export.nvme or export.iscsi in the config)";
+	std::string line;
+	if (member_or_null(e, "nvme") != false) {
+		const Json& ports = member_or_null(e, "ports");
+		line = "nvme on " + std::to_string(ports.is_array() ? ports.size() : 0) + " ports, ";
+	}
+	const Json& iscsi = member_or_null(e, "iscsi");
+	if (iscsi.is_object()) {
+		const Json& portals = member_or_null(iscsi, "portals");
+		line += "iscsi on " + std::to_string(portals.is_array() ? portals.size() : 0) +
+			" portals (TPG " + text(iscsi, "tpg_tag") + "), ";
+	}
+	line += text(e, "hosts") + " hosts";
 	if (member_or_null(e, "last_error").is_string())
 		line += "; last apply failed: " + text(e, "last_error");
 	return line;

@@ -510,8 +510,8 @@ TEST_CASE("config: bad export.nvme values", "[config][export]")
 		 R"(field "export.nvme.cntlid_min": 200 is above export.nvme.cntlid_max (100))"},
 		{R"({"configfs": "sys/kernel/config"})",
 		 R"(field "export.nvme.configfs": "sys/kernel/config" is not an absolute path)"},
-		{R"({"iscsi": true})",
-		 R"(field "export.nvme.iscsi": unknown field (known here: ports, port_ids, cntlid_min, cntlid_max, configfs))"},
+		{R"({"lio": true})",
+		 R"(field "export.nvme.lio": unknown field (known here: ports, port_ids, cntlid_min, cntlid_max, configfs))"},
 	};
 	for (const auto& c : cases) {
 		INFO("nvme: " << c.nvme);
@@ -519,6 +519,87 @@ TEST_CASE("config: bad export.nvme values", "[config][export]")
 	}
 	CHECK(error_of(R"({"export": {"nvme": {}}})") ==
 	      R"(field "replication.cluster_id": is missing; export.nvme needs it (namespace serials and UUIDs derive from it))");
+	CHECK(error_of(R"({"export": {"rbd": {}}})") ==
+	      R"(field "export.rbd": unknown field (known here: nvme, iscsi))");
+}
+
+namespace {
+
+std::string with_iscsi(const std::string& iscsi)
+{
+	return R"({"replication": {"cluster_id": "6f1c2a9e-03b4-4d5e-9a10-ff001234abcd"},
+		   "export": {"iscsi": )" +
+	       iscsi + "}}";
+}
+
+} // namespace
+
+TEST_CASE("config: export.iscsi with its defaults and with every field set", "[config][export]")
+{
+	CHECK_FALSE(parse_ok(with_export("{}")).exports.iscsi);
+	const Config defaults = parse_ok(with_iscsi("{}"));
+	REQUIRE(defaults.exports.iscsi);
+	CHECK_FALSE(defaults.exports.nvme);
+	const auto& d = *defaults.exports.iscsi;
+	CHECK(d.portals.empty());
+	CHECK(d.tpg_tag == 1);
+	CHECK(d.peer_tpg_tags.empty());
+	CHECK(d.iblock_hba == 8400);
+	CHECK(d.configfs == "/sys/kernel/config");
+
+	const Config c = parse_ok(with_iscsi(R"({
+		"portals": [{"address": "10.0.0.1"}, {"address": "fd00::1", "port": 3261}],
+		"tpg_tag": 2, "peer_tpg_tags": {"node1": 1, "node3": 3},
+		"iblock_hba": 77, "configfs": "/tmp/cfs"})"));
+	REQUIRE(c.exports.iscsi);
+	const auto& i = *c.exports.iscsi;
+	REQUIRE(i.portals.size() == 2);
+	CHECK(i.portals[0] == hpsd::IscsiPortal{"10.0.0.1", 3260});
+	CHECK(i.portals[1] == hpsd::IscsiPortal{"fd00::1", 3261});
+	CHECK(i.tpg_tag == 2);
+	CHECK(i.peer_tpg_tags == std::map<std::string, std::uint16_t>{{"node1", 1}, {"node3", 3}});
+	CHECK(i.iblock_hba == 77);
+	CHECK(i.configfs == "/tmp/cfs");
+}
+
+TEST_CASE("config: bad export.iscsi values", "[config][export]")
+{
+	const std::string portals = R"(field "export.iscsi.portals)";
+	struct Case {
+		std::string iscsi;
+		std::string expected;
+	};
+	const Case cases[] = {
+		{R"(1)", R"(field "export.iscsi": 1 is not an object)"},
+		{R"({"portals": [{"address": "node1"}]})",
+		 portals + R"([0].address": "node1" is not an IPv4 or IPv6 address (no brackets, no port))"},
+		{R"({"portals": [{"port": 3260}]})",
+		 portals + R"([0].address": is missing (a portal needs an address))"},
+		{R"({"portals": [{"address": "10.0.0.1", "port": 70000}]})",
+		 portals + R"([0].port": 70000 is out of range 1..65535)"},
+		{R"({"portals": [{"address": "10.0.0.1"}, {"address": "10.0.0.1", "port": 3260}]})",
+		 portals + R"([1]": 10.0.0.1 port 3260 is listed twice)"},
+		{R"({"tpg_tag": 0})", R"(field "export.iscsi.tpg_tag": 0 is out of range 1..65535)"},
+		{R"({"peer_tpg_tags": []})",
+		 R"(field "export.iscsi.peer_tpg_tags": an array is not an object)"},
+		{R"({"peer_tpg_tags": {"node2": "2"}})",
+		 R"(field "export.iscsi.peer_tpg_tags.node2": "2" is not an integer)"},
+		{R"({"peer_tpg_tags": {"node2": 1}})",
+		 R"(field "export.iscsi.peer_tpg_tags.node2": 1 is export.iscsi.tpg_tag too (every node needs its own tag))"},
+		{R"({"iblock_hba": -1})",
+		 R"(field "export.iscsi.iblock_hba": -1 is out of range 0..4294967295)"},
+		{R"({"configfs": "cfs"})",
+		 R"(field "export.iscsi.configfs": "cfs" is not an absolute path)"},
+		{R"({"tpg": 1})",
+		 R"(field "export.iscsi.tpg": unknown field (known here: portals, tpg_tag, peer_tpg_tags, iblock_hba, configfs))"},
+	};
+	for (const auto& c : cases) {
+		INFO("iscsi: " << c.iscsi);
+		CHECK(error_of(with_iscsi(c.iscsi)) == c.expected);
+	}
 	CHECK(error_of(R"({"export": {"iscsi": {}}})") ==
-	      R"(field "export.iscsi": unknown field (known here: nvme))");
+	      R"(field "replication.cluster_id": is missing; export.iscsi needs it (unit serials derive from it))");
+	CHECK(error_of(R"({"replication": {"cluster_id": "6f1c2a9e-03b4-4d5e-9a10-ff001234abcd"},
+			   "export": {"nvme": {}, "iscsi": {"configfs": "/tmp/x"}}})") ==
+	      R"(field "export.iscsi.configfs": "/tmp/x" differs from export.nvme.configfs ("/sys/kernel/config"): both exports use one configfs)");
 }

@@ -21,7 +21,7 @@ struct Fixture {
 	std::ostringstream log_text;
 	hpsd::Logger log{log_text, hpsd::LogLevel::debug};
 	hpsd::Dispatcher dispatcher{log};
-	hpsd::exports::ExportService exports{std::nullopt, "", state.path(), {}, {}};
+	hpsd::exports::ExportService exports{hpsd::ExportConfig{}, "", state.path(), {}, {}};
 
 	Fixture()
 	{

@@ -5,6 +5,7 @@
 // attach changes, a role change, a restart, and when configfs is not there.
 #include "export/export_service.hpp"
 #include "export/nvmet_names.hpp"
+#include "export_sample.hpp"
 #include "support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
@@ -13,13 +14,12 @@
 
 using namespace hpsd::exports;
 using hps::test::TempDir;
-using hps::volume::VolumeRecord;
 using hps::volume::VolumeRole;
 namespace fs = std::filesystem;
 
 namespace {
 
-const std::string cluster = "6f1c2a9e-03b4-4d5e-9a10-ff001234abcd";
+const std::string cluster = hps::test::export_cluster;
 const std::string nqn_a = "nqn.2014-08.org.nvmexpress:uuid:0c6b1e1a-1111-4c55-9a57-3f6c1e0b9d21";
 const std::string nqn_b = "nqn.2014-08.org.nvmexpress:uuid:0c6b1e1a-2222-4c55-9a57-3f6c1e0b9d21";
 
@@ -36,9 +36,7 @@ hpsd::NvmeExportConfig nvme_config(const std::string& configfs)
 ExportVolume volume(const std::string& name, std::uint32_t id, VolumeRole role,
 		    bool present = true)
 {
-	return {VolumeRecord{name, id, 0, 1 << 30, name, role,
-			     role == VolumeRole::standalone ? "" : "node2"},
-		present};
+	return hps::test::export_volume(name, id, role, present);
 }
 
 Host host(const std::string& name, const std::string& nqn)
@@ -78,7 +76,9 @@ struct Bench {
 	void make(bool enabled)
 	{
 		service = std::make_unique<ExportService>(
-			enabled ? std::optional(nvme_config(configfs.path().string())) : std::nullopt,
+			hpsd::ExportConfig{enabled ? std::optional(nvme_config(configfs.path().string()))
+						   : std::nullopt,
+					   std::nullopt},
 			cluster, state.path(), [this] { return volumes; },
 			ExportLog{[](const std::string&) {},
 				  [this](const std::string& line) { errors.push_back(line); }});

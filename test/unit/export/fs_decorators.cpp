@@ -1,9 +1,53 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "fs_decorators.hpp"
 
+#include "util/errno_text.hpp"
+
 #include <cerrno>
 
 namespace hps::test {
+
+KernelFake::KernelFake(Configfs& inner, std::initializer_list<const char*> roots)
+	: ForwardingConfigfs(inner)
+{
+	for (const char* dir : roots)
+		(void)inner_.make_dir(dir);
+}
+
+hps::Unexpected<FsError> KernelFake::refuse(int err, const std::string& path) const
+{
+	return hps::fail(FsError{err, describe(path) + ": " + hps::errno_text(err)});
+}
+
+FsResult<bool> KernelFake::make_dir(const std::string& dir)
+{
+	if (auto there = inner_.exists(dir); there.ok() && *there)
+		return inner_.make_dir(dir); // false, or EEXIST for a file
+	const std::string parent = dir.substr(0, dir.rfind('/'));
+	if (auto up = inner_.exists(parent); parent != dir && up.ok() && !*up)
+		return refuse(ENOENT, dir);
+	return make_item(dir);
+}
+
+FsResult<bool> KernelFake::make_with(const std::string& dir, const std::vector<std::string>& groups,
+				     const Defaults* defaults)
+{
+	auto made = inner_.make_dir(dir);
+	if (!made.ok())
+		return made;
+	for (const auto& group : groups)
+		(void)inner_.make_dir(dir + "/" + group);
+	if (defaults)
+		for (const auto& [name, value] : *defaults)
+			(void)inner_.write(dir + "/" + name, value);
+	return true;
+}
+
+std::string KernelFake::read_or_empty(const std::string& attr)
+{
+	auto value = inner_.read(attr);
+	return value.ok() ? value.value() : std::string();
+}
 
 FsResult<void> CountingConfigfs::write(const std::string& attr, const std::string& value)
 {

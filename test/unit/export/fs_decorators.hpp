@@ -6,7 +6,9 @@
 #include "export/configfs.hpp"
 
 #include <cstddef>
+#include <initializer_list>
 #include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -48,6 +50,35 @@ public:
 
 protected:
 	Configfs& inner_;
+};
+
+// Attribute files and the values the kernel shows in them after mkdir.
+using KernelDefaults = std::vector<std::pair<const char*, const char*>>;
+
+// What the kernel fakes (nvmet_kernel_fake.hpp, lio_kernel_fake.hpp)
+// share: the groups a loaded module shows, refusals as the kernel words
+// them, and reading an attribute that may not be there.
+class KernelFake : public ForwardingConfigfs {
+public:
+	// `roots`: the groups the module makes when it is loaded.
+	KernelFake(Configfs& inner, std::initializer_list<const char*> roots);
+
+	// A directory that is there: false (EEXIST for a file); a missing
+	// parent: ENOENT; else make_item().
+	FsResult<bool> make_dir(const std::string& dir) override;
+
+protected:
+	using Defaults = KernelDefaults;
+
+	// mkdir of a new item: its name checked, then make_with().
+	virtual FsResult<bool> make_item(const std::string& dir) = 0;
+	// The item, its default groups and its attribute files with the
+	// kernel's defaults, as configfs shows them after mkdir.
+	FsResult<bool> make_with(const std::string& dir, const std::vector<std::string>& groups,
+				 const Defaults* defaults);
+	hps::Unexpected<FsError> refuse(int err, const std::string& path) const;
+	// The attribute's text, "" when it is not there.
+	std::string read_or_empty(const std::string& attr);
 };
 
 // Logs every change ("write nvmet/...=value", "mkdir nvmet/...", ...),

@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "nvmet_kernel_fake.hpp"
 
-#include "util/errno_text.hpp"
+#include "fake_paths.hpp"
 
 #include <cerrno>
-#include <charconv>
 #include <set>
 #include <string_view>
 #include <utility>
@@ -14,26 +13,6 @@ namespace hps::test {
 namespace {
 
 enum class Kind { root_group, default_group, subsystem, name_space, port, ana_group, host, other };
-
-std::vector<std::string> split(const std::string& path)
-{
-	std::vector<std::string> parts;
-	std::size_t start = 0;
-	while (start <= path.size()) {
-		const std::size_t end = std::min(path.find('/', start), path.size());
-		parts.push_back(path.substr(start, end - start));
-		start = end + 1;
-	}
-	return parts;
-}
-
-std::string join(const std::vector<std::string>& parts, std::size_t n)
-{
-	std::string path;
-	for (std::size_t i = 0; i < n; i++)
-		path += (i ? "/" : "") + parts[i];
-	return path;
-}
 
 Kind kind_of(const std::vector<std::string>& p)
 {
@@ -74,30 +53,7 @@ Kind kind_of(const std::string& path)
 	return kind_of(split(path));
 }
 
-// As kstrto*(..., 0, ...) reads names: decimal, or hex after "0x".
-std::optional<std::uint64_t> number(std::string_view text)
-{
-	int base = 10;
-	if (text.starts_with("0x")) {
-		text.remove_prefix(2);
-		base = 16;
-	}
-	std::uint64_t n = 0;
-	const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n, base);
-	if (text.empty() || ec != std::errc{} || end != text.data() + text.size())
-		return std::nullopt;
-	return n;
-}
-
-bool one_of(const std::string& value, std::initializer_list<std::string_view> names)
-{
-	for (auto name : names)
-		if (value == name)
-			return true;
-	return false;
-}
-
-using Defaults = std::vector<std::pair<const char*, const char*>>;
+using Defaults = KernelDefaults;
 
 const Defaults subsystem_defaults = {
 	{"attr_allow_any_host", "0"}, {"attr_serial", "0123456789abcdef"},
@@ -119,22 +75,9 @@ const Defaults port_defaults = {{"addr_trtype", ""},
 
 } // namespace
 
-KernelNvmetConfigfs::KernelNvmetConfigfs(Configfs& inner) : ForwardingConfigfs(inner)
-{
-	for (const char* dir : {"nvmet", "nvmet/subsystems", "nvmet/ports", "nvmet/hosts"})
-		(void)inner_.make_dir(dir);
-}
-
-hps::Unexpected<FsError> KernelNvmetConfigfs::refuse(int err, const std::string& path) const
-{
-	return hps::fail(FsError{err, describe(path) + ": " + hps::errno_text(err)});
-}
-
-std::string KernelNvmetConfigfs::read_or_empty(const std::string& attr)
-{
-	auto value = inner_.read(attr);
-	return value.ok() ? value.value() : std::string();
-}
+KernelNvmetConfigfs::KernelNvmetConfigfs(Configfs& inner)
+	: KernelFake(inner, {"nvmet", "nvmet/subsystems", "nvmet/ports", "nvmet/hosts"})
+{}
 
 bool KernelNvmetConfigfs::empty(const std::string& dir)
 {
@@ -199,29 +142,14 @@ FsResult<bool> KernelNvmetConfigfs::make_item(const std::string& dir)
 	default:
 		return refuse(EPERM, dir);
 	}
-	auto made = inner_.make_dir(dir);
+	auto made = make_with(dir, groups, defaults);
 	if (!made.ok())
 		return made;
-	for (const auto& group : groups)
-		(void)inner_.make_dir(dir + "/" + group);
-	if (defaults)
-		for (const auto& [name, value] : *defaults)
-			(void)inner_.write(dir + "/" + name, value);
 	if (kind == Kind::port)
 		(void)inner_.write(dir + "/ana_groups/1/ana_state", "optimized");
 	if (kind == Kind::ana_group)
 		(void)inner_.write(dir + "/ana_state", "inaccessible");
 	return true;
-}
-
-FsResult<bool> KernelNvmetConfigfs::make_dir(const std::string& dir)
-{
-	if (auto there = inner_.exists(dir); there.ok() && *there)
-		return inner_.make_dir(dir); // false, or EEXIST for a file
-	const auto p = split(dir);
-	if (auto parent = inner_.exists(join(p, p.size() - 1)); parent.ok() && !*parent)
-		return refuse(ENOENT, dir);
-	return make_item(dir);
 }
 
 FsResult<void> KernelNvmetConfigfs::remove_dir(const std::string& dir)

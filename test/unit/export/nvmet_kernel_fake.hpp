@@ -23,22 +23,19 @@
 
 namespace hps::test {
 
-class KernelNvmetConfigfs final : public ForwardingConfigfs {
+class KernelNvmetConfigfs final : public KernelFake {
 public:
 	// `inner` is a plain tree; nvmet/ and its three groups are made here.
 	explicit KernelNvmetConfigfs(Configfs& inner);
 
 	FsResult<void> write(const std::string& attr, const std::string& value) override;
-	FsResult<bool> make_dir(const std::string& dir) override;
 	FsResult<void> remove_dir(const std::string& dir) override;
 	FsResult<void> symlink(const std::string& target, const std::string& link) override;
 
 private:
-	hps::Unexpected<FsError> refuse(int err, const std::string& path) const;
-	std::string read_or_empty(const std::string& attr);
 	bool empty(const std::string& dir);
 	bool is_link_target(const std::string& dir);
-	FsResult<bool> make_item(const std::string& dir);
+	FsResult<bool> make_item(const std::string& dir) override;
 };
 
 } // namespace hps::test

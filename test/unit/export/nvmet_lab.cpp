@@ -21,12 +21,7 @@ NvmetLab::NvmetLab(Tree tree)
 
 std::string NvmetLab::at(const std::string& path) const
 {
-	const fs::path full = root() / path;
-	if (fs::is_symlink(full))
-		return "link " + fs::read_symlink(full).string();
-	if (!fs::exists(full))
-		return "";
-	return read_file(full);
+	return file_at(root(), path);
 }
 
 } // namespace hps::test

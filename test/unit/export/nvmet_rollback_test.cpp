@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // An apply that fails at any one of its changes leaves configfs as it was.
 #include "nvmet_lab.hpp"
+#include "rollback_check.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -27,51 +28,9 @@ NvmetState changed_state()
 	return state;
 }
 
-std::size_t changes_from_to(const NvmetState& from, const NvmetState& to)
-{
-	NvmetLab lab;
-	REQUIRE(lab.writer().apply(from).ok());
-	auto changes = lab.writer().apply(to);
-	REQUIRE(changes.ok());
-	return *changes;
-}
-
-// The path of a CountingConfigfs log line: "write <path>=v", "mkdir <path>", ...
-std::string path_of(const std::string& line)
-{
-	std::string path = line.substr(line.find(' ') + 1);
-	return path.substr(0, path.find_first_of("= "));
-}
-
 void fail_each_change(const NvmetState& from, const NvmetState& to)
 {
-	const std::size_t total = changes_from_to(from, to);
-	REQUIRE(total > 20);
-	for (std::size_t n = 0; n < total; n++) {
-		NvmetLab lab;
-		REQUIRE(lab.writer().apply(from).ok());
-		const auto before = lab.snapshot();
-		lab.counter().clear();
-		lab.failer().fail_at(n);
-		auto failed = lab.writer().apply(to);
-		INFO("change " << n << " of " << total << ": "
-			       << (n < lab.counter().log().size() ? lab.counter().log()[n] : "?"));
-		REQUIRE_FALSE(failed.ok());
-		INFO(failed.error());
-		const std::string& line = lab.counter().log().at(n);
-		CHECK(failed.error().find(lab.root().string() + "/" + path_of(line)) !=
-		      std::string::npos);
-		if (line.starts_with("write "))
-			CHECK(failed.error().find("\"" + line.substr(line.find('=') + 1) + "\"") !=
-			      std::string::npos);
-		CHECK(failed.error().find(
-			      "Input/output error; the changes before it were undone") !=
-		      std::string::npos);
-		CHECK(lab.snapshot() == before);
-
-		lab.failer().fail_at(std::nullopt);
-		CHECK(lab.writer().apply(to).ok());
-	}
+	hps::test::fail_each_change<NvmetLab>(from, to, 21);
 }
 
 } // namespace

@@ -22,4 +22,14 @@ std::map<std::string, std::string> snapshot(const fs::path& root)
 	return tree;
 }
 
+std::string file_at(const std::filesystem::path& root, const std::string& path)
+{
+	const std::filesystem::path full = root / path;
+	if (std::filesystem::is_symlink(full))
+		return "link " + std::filesystem::read_symlink(full).string();
+	if (!std::filesystem::exists(full))
+		return "";
+	return read_file(full);
+}
+
 } // namespace hps::test

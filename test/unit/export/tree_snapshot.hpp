@@ -11,5 +11,7 @@ namespace hps::test {
 // Everything under `root`: relative path -> "dir", "file <text>" or
 // "link <target>".
 std::map<std::string, std::string> snapshot(const std::filesystem::path& root);
+// The text of root/path, or "link <target>", or "" when there is nothing.
+std::string file_at(const std::filesystem::path& root, const std::string& path);
 
 } // namespace hps::test

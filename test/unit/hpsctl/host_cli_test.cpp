@@ -100,7 +100,7 @@ TEST_CASE("hpsctl host and attach: tables", "[hpsctl]")
 	CHECK(hpsctl::render_volume_attached(json{
 		      {"attached", false}, {"name", "db1"}, {"host", "web1"}, {"export_error", "boom"}}) ==
 	      "volume db1 to host web1: attached already\n"
-	      "warning: nvmet not updated: boom (kept; applied with the next change)\n");
+	      "warning: export not updated: boom (kept; applied with the next change)\n");
 	CHECK(hpsctl::render_volume_detached(json{
 		      {"detached", false}, {"name", "db1"}, {"host", "web1"}, {"export_error", nullptr}}) ==
 	      "volume db1 from host web1: not attached\n");
@@ -132,6 +132,31 @@ TEST_CASE("hpsctl volume show and status: the export", "[hpsctl]")
 	CHECK(hpsctl::export_status_text(status) ==
 	      "nvme on 1 ports, 2 hosts; last apply failed: nvmet: /sys/kernel/config/nvmet is missing");
 	status["export"]["enabled"] = false;
-	CHECK(hpsctl::export_status_text(status) == "off (no export.nvme in the config)");
+	CHECK(hpsctl::export_status_text(status) ==
+	      "off (no export.nvme or export.iscsi in the config)");
 	CHECK(hpsctl::render_status(status).find("export") != std::string::npos);
+}
+
+TEST_CASE("hpsctl volume show and status: the iSCSI export", "[hpsctl]")
+{
+	json volume = json::parse(R"({"name": "db1", "id": 7, "export": {
+		"enabled": true, "nvme": false, "nqn": "nqn.2014-08.org.hps:vol:7", "hosts": ["web1"],
+		"exported": false, "ana_state": null, "last_error": null, "ports": [],
+		"iscsi": {"iqn": "iqn.2014-08.org.hps:vol.7", "exported": true, "tpg_tag": 2,
+			  "alua_state": "standby",
+			  "portals": [{"address": "10.0.0.1", "port": 3260}]}}})");
+	const std::string text = hpsctl::render_volume(volume);
+	INFO(text);
+	CHECK(text.find("export  off (no export.nvme in hpsd.json)\n") != std::string::npos);
+	CHECK(text.find("iqn     iqn.2014-08.org.hps:vol.7\n") != std::string::npos);
+	CHECK(text.find("iscsi   exported, ALUA standby (TPG 2)\n") != std::string::npos);
+	CHECK(text.find("portal  10.0.0.1:3260\n") != std::string::npos);
+
+	json status = {{"export",
+			{{"enabled", true},
+			 {"nvme", false},
+			 {"iscsi", {{"tpg_tag", 2}, {"portals", json::array({json::object()})}}},
+			 {"hosts", 1},
+			 {"last_error", nullptr}}}};
+	CHECK(hpsctl::export_status_text(status) == "iscsi on 1 portals (TPG 2), 1 hosts");
 }
