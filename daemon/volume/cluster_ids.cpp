@@ -6,19 +6,6 @@
 namespace hps::volume {
 namespace {
 
-// The hint's id, or 1 when it is missing or not a number (a hint only:
-// any value is safe, since claiming is what decides).
-std::uint64_t parse_hint(const std::optional<std::string>& text)
-{
-	std::uint64_t v = 0;
-	if (!text)
-		return 1;
-	auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), v);
-	if (ec != std::errc() || end != text->data() + text->size() || v == 0)
-		return 1;
-	return v;
-}
-
 // True when `image` now holds `id` (made it, or held it already).
 hps::Result<bool, std::string> try_claim(ImageStore& store, std::uint32_t id, const std::string& image)
 {
@@ -61,11 +48,16 @@ hps::Result<std::uint32_t, std::string> claim_volume_id(ImageStore& store, const
 	auto hint = store.read_object(volume_id_hint_object);
 	if (!hint)
 		return fail("cannot allocate a volume id: " + hint.error());
-	std::uint64_t from = parse_hint(*hint);
+	// A hint only: any value is safe, since claiming is what decides; a
+	// missing or garbled one is 0, which next_free_id() starts at 1.
+	std::uint64_t from = *hint ? parse_volume_id(**hint) : 0;
+	std::uint32_t first = 0;
 	for (unsigned attempt = 0; attempt < max_id_attempts; ++attempt) {
 		const std::uint32_t id = local.next_free_id(from);
 		if (id == 0)
 			return fail(std::string("all volume ids are in use on this node"));
+		if (first == 0)
+			first = id;
 		auto ours = try_claim(store, id, image);
 		if (!ours)
 			return fail(ours.error());
@@ -77,7 +69,7 @@ hps::Result<std::uint32_t, std::string> claim_volume_id(ImageStore& store, const
 		from = std::uint64_t{id} + 1;
 	}
 	return fail("cannot allocate a volume id: " + std::to_string(max_id_attempts) +
-		    " ids in a row from " + std::to_string(parse_hint(*hint)) +
+		    " ids in a row from " + std::to_string(first) +
 		    " are held by other volumes of the cluster");
 }
 
