@@ -29,6 +29,17 @@ FsResult<bool> KernelFake::make_dir(const std::string& dir)
 	return make_item(dir);
 }
 
+FsResult<void> KernelFake::remove_dir(const std::string& dir)
+{
+	if (!is_item(dir))
+		return refuse(EPERM, dir);
+	if (auto there = inner_.exists(dir); there.ok() && !*there)
+		return refuse(ENOENT, dir);
+	if (is_link_target(dir))
+		return refuse(EBUSY, dir);
+	return remove_item(dir);
+}
+
 FsResult<bool> KernelFake::make_with(const std::string& dir, const std::vector<std::string>& groups,
 				     const Defaults* defaults)
 {

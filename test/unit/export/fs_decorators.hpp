@@ -66,9 +66,21 @@ public:
 	// A directory that is there: false (EEXIST for a file); a missing
 	// parent: ENOENT; else make_item().
 	FsResult<bool> make_dir(const std::string& dir) override;
+	// rmdir as configfs refuses it whatever the module: not an item (the
+	// module's own groups, an item's default groups, anything else):
+	// EPERM; missing: ENOENT; a link's target: EBUSY; else remove_item().
+	FsResult<void> remove_dir(const std::string& dir) override;
 
 protected:
 	using Defaults = KernelDefaults;
+
+	// An item userspace made with mkdir, and so may rmdir.
+	virtual bool is_item(const std::string& dir) = 0;
+	// Some link in the tree points at dir.
+	virtual bool is_link_target(const std::string& dir) = 0;
+	// rmdir of an item: the module's own refusals (ENOTEMPTY), then the
+	// removal.
+	virtual FsResult<void> remove_item(const std::string& dir) = 0;
 
 	// mkdir of a new item: its name checked, then make_with().
 	virtual FsResult<bool> make_item(const std::string& dir) = 0;

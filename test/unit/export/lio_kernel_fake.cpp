@@ -255,15 +255,14 @@ FsResult<bool> KernelLioConfigfs::make_item(const std::string& dir)
 	return true;
 }
 
-FsResult<void> KernelLioConfigfs::remove_dir(const std::string& dir)
+bool KernelLioConfigfs::is_item(const std::string& dir)
 {
 	const Kind kind = kind_of(dir);
-	if (kind == Kind::root_group || kind == Kind::default_group || kind == Kind::other)
-		return refuse(EPERM, dir);
-	if (auto there = inner_.exists(dir); there.ok() && !*there)
-		return refuse(ENOENT, dir);
-	if (is_link_target(dir))
-		return refuse(EBUSY, dir);
+	return kind != Kind::root_group && kind != Kind::default_group && kind != Kind::other;
+}
+
+FsResult<void> KernelLioConfigfs::remove_item(const std::string& dir)
+{
 	if (has_children(dir))
 		return refuse(ENOTEMPTY, dir);
 	return inner_.remove_dir(dir);

@@ -34,13 +34,14 @@ public:
 	explicit KernelLioConfigfs(Configfs& inner);
 
 	FsResult<void> write(const std::string& attr, const std::string& value) override;
-	FsResult<void> remove_dir(const std::string& dir) override;
 	FsResult<void> symlink(const std::string& target, const std::string& link) override;
 	FsResult<void> unlink(const std::string& link) override;
 
 private:
 	FsResult<bool> make_item(const std::string& dir) override;
-	bool is_link_target(const std::string& dir);
+	bool is_item(const std::string& dir) override;
+	bool is_link_target(const std::string& dir) override;
+	FsResult<void> remove_item(const std::string& dir) override;
 	// Any child item or link below dir, through its default groups.
 	bool has_children(const std::string& dir);
 	FsResult<void> write_backstore(const std::string& item, const std::string& name,

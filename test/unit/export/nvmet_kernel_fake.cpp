@@ -152,15 +152,15 @@ FsResult<bool> KernelNvmetConfigfs::make_item(const std::string& dir)
 	return true;
 }
 
-FsResult<void> KernelNvmetConfigfs::remove_dir(const std::string& dir)
+bool KernelNvmetConfigfs::is_item(const std::string& dir)
 {
 	const Kind kind = kind_of(dir);
-	if (kind == Kind::root_group || kind == Kind::default_group || kind == Kind::other)
-		return refuse(EPERM, dir);
-	if (auto there = inner_.exists(dir); there.ok() && !*there)
-		return refuse(ENOENT, dir);
-	if (is_link_target(dir))
-		return refuse(EBUSY, dir);
+	return kind != Kind::root_group && kind != Kind::default_group && kind != Kind::other;
+}
+
+FsResult<void> KernelNvmetConfigfs::remove_item(const std::string& dir)
+{
+	const Kind kind = kind_of(dir);
 	if (kind == Kind::subsystem &&
 	    (!empty(dir + "/namespaces") || !empty(dir + "/allowed_hosts")))
 		return refuse(ENOTEMPTY, dir);

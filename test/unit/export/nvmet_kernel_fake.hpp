@@ -29,12 +29,13 @@ public:
 	explicit KernelNvmetConfigfs(Configfs& inner);
 
 	FsResult<void> write(const std::string& attr, const std::string& value) override;
-	FsResult<void> remove_dir(const std::string& dir) override;
 	FsResult<void> symlink(const std::string& target, const std::string& link) override;
 
 private:
 	bool empty(const std::string& dir);
-	bool is_link_target(const std::string& dir);
+	bool is_item(const std::string& dir) override;
+	bool is_link_target(const std::string& dir) override;
+	FsResult<void> remove_item(const std::string& dir) override;
 	FsResult<bool> make_item(const std::string& dir) override;
 };
 
