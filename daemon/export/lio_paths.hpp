@@ -55,6 +55,7 @@ inline std::string acl(std::string_view iqn, std::uint16_t tag, std::string_view
 }
 
 // Default groups: the kernel makes them with their item.
+inline constexpr const char* iscsi_groups[] = {"discovery_auth"};
 inline constexpr const char* backstore_groups[] = {"wwn", "attrib", "alua",
 						   "alua/default_tg_pt_gp"};
 inline constexpr const char* tpg_groups[] = {"np", "lun", "acls", "attrib", "auth", "param"};

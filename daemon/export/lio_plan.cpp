@@ -71,6 +71,12 @@ public:
 			changes_.push_back(Change::remove_dir(path::hba(desired_.hba)));
 		if (!wants_.empty() && !now_.hba)
 			changes_.push_back(Change::make_dir(path::hba(desired_.hba)));
+		// LIO registers its iSCSI fabric when target/iscsi is made (the
+		// kernel loads iscsi_target_mod for it), as targetcli's first
+		// command does.  hps makes it when it has something to export and
+		// never removes it: other users of LIO may share it.
+		if (!wants_.empty() && !now_.iscsi_fabric)
+			changes_.push_back(Change::make_dir(path::iscsi, groups_of(path::iscsi_groups)));
 		for (const auto& [id, want] : wants_) {
 			const BackstoreNow* backstore = find_kept_backstore(id);
 			put_backstore(want, backstore);

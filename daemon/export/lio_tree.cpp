@@ -200,15 +200,20 @@ std::string unit_serial_shown(const std::string& text)
 hps::Result<LioTree, std::string> read_lio_tree(Configfs& fs, std::uint32_t hba)
 {
 	LioTree tree;
-	auto iqns = fs.list(lio_path::iscsi);
-	if (!iqns.ok() && iqns.error().code == ENOENT)
-		return hps::fail("lio: " + fs.describe(lio_path::iscsi) +
-				 " is missing: are the target_core_mod and iscsi_target_mod "
-				 "modules loaded?");
-	if (!iqns.ok())
-		return hps::fail(cannot(who, "list", iqns.error()));
+	auto core = fs.exists(lio_path::core);
+	if (!core.ok())
+		return hps::fail(cannot(who, "look at", core.error()));
+	if (!*core)
+		return hps::fail("lio: " + fs.describe(lio_path::core) +
+				 " is missing: is the target_core_mod module loaded?");
 	if (auto ok = read_hba(fs, hba, tree); !ok)
 		return hps::fail(std::move(ok).error());
+	auto iqns = fs.list(lio_path::iscsi);
+	if (!iqns.ok() && iqns.error().code == ENOENT)
+		return tree; // the iSCSI fabric is not registered: no targets yet
+	if (!iqns.ok())
+		return hps::fail(cannot(who, "list", iqns.error()));
+	tree.iscsi_fabric = true;
 	for (const auto& iqn : iqns.value()) {
 		if (!iqn_volume(iqn))
 			continue; // not hps's; discovery_auth, lio_version: attributes

@@ -60,6 +60,7 @@ struct TargetNow {
 
 struct LioTree {
 	bool hba = false;				 // core/iblock_<hba> is there
+	bool iscsi_fabric = false;			 // target/iscsi is there
 	std::map<std::uint32_t, BackstoreNow> backstores; // hps's, by volume id
 	std::set<std::string> foreign_backstores;	 // others in hps's HBA
 	std::map<std::string, TargetNow> targets;	 // hps's, by IQN
@@ -72,7 +73,9 @@ std::string alua_group_shown(const std::string& text);
 std::string unit_serial_shown(const std::string& text);
 
 // Reads nothing but target/.  The error names the path; a missing
-// target/iscsi says that the module is not loaded.
+// target/core says that target_core_mod is not loaded.  A missing
+// target/iscsi is no error: the iSCSI fabric is registered by making it
+// (plan_lio() does when there is something to export).
 hps::Result<LioTree, std::string> read_lio_tree(Configfs& fs, std::uint32_t hba);
 
 } // namespace hpsd::exports

@@ -13,6 +13,7 @@ namespace {
 enum class Kind {
 	root_group,
 	default_group,
+	fabric, // target/iscsi: made by the user, which registers the fabric
 	hba,
 	backstore,
 	alua_group,
@@ -67,7 +68,7 @@ Kind iscsi_kind(const std::vector<std::string>& p)
 {
 	switch (p.size()) {
 	case 3:
-		return Kind::target;
+		return p[2] == "discovery_auth" ? Kind::default_group : Kind::target;
 	case 4:
 		return Kind::tpg;
 	case 5:
@@ -90,8 +91,10 @@ Kind kind_of(const std::vector<std::string>& p)
 {
 	if (p.empty() || p[0] != "target")
 		return Kind::other;
-	if (p.size() == 1 || (p.size() == 2 && (p[1] == "core" || p[1] == "iscsi")))
+	if (p.size() == 1 || (p.size() == 2 && p[1] == "core"))
 		return Kind::root_group;
+	if (p.size() == 2 && p[1] == "iscsi")
+		return Kind::fabric;
 	if (p[1] == "core")
 		return core_kind(p);
 	if (p[1] == "iscsi")
@@ -140,7 +143,7 @@ const Defaults acl_defaults = {{"auth/userid", ""}, {"auth/password", ""}};
 } // namespace
 
 KernelLioConfigfs::KernelLioConfigfs(Configfs& inner)
-	: KernelFake(inner, {"target", "target/core", "target/iscsi"})
+	: KernelFake(inner, {"target", "target/core"})
 {}
 
 // Links are named after their targets' last part (as hps names them), and
@@ -209,6 +212,9 @@ FsResult<bool> KernelLioConfigfs::make_item(const std::string& dir)
 	std::vector<std::string> groups;
 	const std::string& name = p.back();
 	switch (kind) {
+	case Kind::fabric:
+		groups = {"discovery_auth"};
+		break;
 	case Kind::hba:
 		if (!numbered(name, "iblock_", 0xffffffff) && !numbered(name, "fileio_", 0xffffffff))
 			return refuse(EINVAL, dir);

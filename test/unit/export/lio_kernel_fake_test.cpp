@@ -28,6 +28,7 @@ void make_target(Configfs& fs)
 {
 	REQUIRE(fs.make_dir("target/core/iblock_1").ok());
 	REQUIRE(fs.make_dir(bs).ok());
+	REQUIRE(fs.make_dir("target/iscsi").ok()); // registers the fabric
 	REQUIRE(fs.make_dir("target/iscsi/iqn.2003-01.org.x:t").ok());
 	REQUIRE(fs.make_dir(tpg).ok());
 	REQUIRE(fs.make_dir(tpg + "/lun/lun_0").ok());

@@ -206,6 +206,7 @@ TEST_CASE("lio writer: removal takes everything hps made, and only that")
 	REQUIRE(fs.write("target/core/iblock_0/disk/control", "udev_path=/dev/sdz").ok());
 	REQUIRE(fs.write("target/core/iblock_0/disk/enable", "1").ok());
 	const std::string theirs = "target/iscsi/iqn.2003-01.org.linux-iscsi:admin";
+	REQUIRE(fs.make_dir("target/iscsi").ok()); // the admin registered the fabric
 	REQUIRE(fs.make_dir(theirs).ok());
 	REQUIRE(fs.make_dir(theirs + "/tpgt_1").ok());
 	REQUIRE(fs.make_dir(theirs + "/tpgt_1/lun/lun_0").ok());
@@ -228,13 +229,33 @@ TEST_CASE("lio writer: the HBA stays while someone else's backstore is in it")
 	CHECK(lab.at(bs1).empty());
 }
 
-TEST_CASE("lio writer: without target/iscsi it says the module is missing")
+TEST_CASE("lio writer: without target/core it says target_core_mod is missing")
 {
 	TempDir dir;
 	PosixConfigfs fs(dir.path().string());
 	LioWriter writer(fs);
 	auto failed = writer.apply(lio_sample_state());
 	REQUIRE_FALSE(failed.ok());
-	CHECK(failed.error().find("is missing: are the target_core_mod and iscsi_target_mod") !=
+	CHECK(failed.error().find("target/core is missing: is the target_core_mod module loaded?") !=
 	      std::string::npos);
+}
+
+// As on a fresh node: target_core_mod loaded, the iSCSI fabric not yet
+// registered (LIO registers it when target/iscsi is made).
+TEST_CASE("lio writer: registers the iSCSI fabric when it has something to export, once")
+{
+	LioLab lab;
+	REQUIRE(lab.at("target/iscsi").empty());
+	REQUIRE_FALSE(std::filesystem::exists(lab.root() / "target/iscsi"));
+	REQUIRE(lab.apply(empty_state()) == "");
+	CHECK_FALSE(std::filesystem::exists(lab.root() / "target/iscsi"));
+	REQUIRE(lab.apply(lio_sample_state()) == "");
+	CHECK(std::filesystem::is_directory(lab.root() / "target/iscsi/discovery_auth"));
+	CHECK(lab.at(tpg1 + "/enable") == "1");
+	auto again = lab.writer().apply(lio_sample_state());
+	REQUIRE(again.ok());
+	CHECK(*again == 0);
+	// Removing every volume leaves the fabric: others may use it.
+	REQUIRE(lab.apply(empty_state()) == "");
+	CHECK(std::filesystem::is_directory(lab.root() / "target/iscsi"));
 }
