@@ -40,6 +40,8 @@ Result<BackstoreNow> read_backstore(Configfs& fs, std::uint32_t hba, std::uint32
 						 alua_group_attrs, who);
 		if (!group)
 			return hps::fail(std::move(group).error());
+		if (auto it = group->find("alua_access_type"); it != group->end())
+			it->second = alua_access_type_shown(it->second);
 		now.alua_groups.emplace(name, std::move(group).value());
 	}
 	return now;
@@ -189,7 +191,18 @@ hps::Result<void, std::string> read_hba(Configfs& fs, std::uint32_t hba, LioTree
 std::string alua_group_shown(const std::string& text)
 {
 	std::string_view first = std::string_view(text).substr(0, text.find('\n'));
-	return std::string(after_label(first, "TG Port Alua Group: "));
+	return std::string(after_label(first, "TG Port Alias: "));
+}
+
+std::string alua_access_type_shown(const std::string& text)
+{
+	// core_alua_show_access_type() names the bits it was given as a number.
+	static constexpr std::pair<std::string_view, std::string_view> shown[] = {
+		{"None", "0"}, {"Implicit", "1"}, {"Explicit", "2"}, {"Implicit and Explicit", "3"}};
+	for (const auto& [name, number] : shown)
+		if (text == name)
+			return std::string(number);
+	return text;
 }
 
 std::string unit_serial_shown(const std::string& text)

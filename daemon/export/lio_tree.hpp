@@ -38,7 +38,7 @@ struct BackstoreNow {
 
 struct LunNow {
 	std::set<std::string> links; // names of the links in lun_<n>/
-	std::string alua_group;	     // of "TG Port Alua Group: <name>"; "" unlinked
+	std::string alua_group;	     // of "TG Port Alias: <name>"; "" unlinked
 };
 
 struct AclNow {
@@ -66,9 +66,12 @@ struct LioTree {
 	std::map<std::string, TargetNow> targets;	 // hps's, by IQN
 };
 
-// The value of a LUN's alua_tg_pt_gp as LIO shows it ("TG Port Alua
-// Group: <name>\nTG Port Group ID: ..."), or the text itself.
+// The group's name in a LUN's alua_tg_pt_gp as LIO shows it ("TG Port
+// Alias: <name>\nTG Port Group ID: ..."), or the text itself.
 std::string alua_group_shown(const std::string& text);
+// An ALUA group's alua_access_type as written (0..3): LIO shows it as
+// "None", "Implicit", "Explicit" or "Implicit and Explicit".
+std::string alua_access_type_shown(const std::string& text);
 // A vpd_unit_serial as shown, without LIO's label.
 std::string unit_serial_shown(const std::string& text);
 

@@ -131,9 +131,9 @@ const Defaults backstore_defaults = {{"control", ""},
 				     {"wwn/vpd_unit_serial", "T10 VPD Unit Serial Number: "},
 				     {"alua/default_tg_pt_gp/tg_pt_gp_id", "0"},
 				     {"alua/default_tg_pt_gp/alua_access_state", "0"},
-				     {"alua/default_tg_pt_gp/alua_access_type", "3"}};
+				     {"alua/default_tg_pt_gp/alua_access_type", "Implicit and Explicit"}};
 const Defaults alua_defaults = {
-	{"tg_pt_gp_id", ""}, {"alua_access_state", "0"}, {"alua_access_type", "3"}};
+	{"tg_pt_gp_id", ""}, {"alua_access_state", "0"}, {"alua_access_type", "Implicit and Explicit"}};
 const Defaults tpg_defaults = {{"enable", "0"},
 			       {"attrib/generate_node_acls", "0"},
 			       {"attrib/authentication", "1"},
@@ -320,7 +320,7 @@ FsResult<void> KernelLioConfigfs::write_lun_group(const std::string& lun, const 
 		const std::string id = read_or_empty(group + "/tg_pt_gp_id");
 		if (id.empty())
 			return refuse(EINVAL, attr);
-		return inner_.write(attr, "TG Port Alua Group: " + value + "\nTG Port Group ID: " + id);
+		return inner_.write(attr, "TG Port Alias: " + value + "\nTG Port Group ID: " + id);
 	}
 	return refuse(EINVAL, attr);
 }
@@ -355,8 +355,13 @@ FsResult<void> KernelLioConfigfs::write(const std::string& attr, const std::stri
 			if (!one_of(value, {"0", "1", "2", "3", "14", "15"}))
 				return refuse(EINVAL, attr);
 		}
-		if (name == "alua_access_type" && !one_of(value, {"0", "1", "2", "3"}))
-			return refuse(EINVAL, attr);
+		if (name == "alua_access_type") {
+			static const char* const shown[] = {"None", "Implicit", "Explicit",
+							    "Implicit and Explicit"};
+			if (!one_of(value, {"0", "1", "2", "3"}))
+				return refuse(EINVAL, attr);
+			return inner_.write(attr, shown[value[0] - '0']);
+		}
 		break;
 	case Kind::tpg:
 		if (name == "enable") {
@@ -401,7 +406,7 @@ FsResult<void> KernelLioConfigfs::symlink(const std::string& target, const std::
 		auto made = inner_.symlink(target, link);
 		if (made.ok())
 			(void)inner_.write(group + "/alua_tg_pt_gp",
-					   "TG Port Alua Group: default_tg_pt_gp\nTG Port Group ID: 0");
+					   "TG Port Alias: default_tg_pt_gp\nTG Port Group ID: 0");
 		return made;
 	}
 	if (kind == Kind::mapped_lun) {

@@ -21,7 +21,8 @@
 //   - names LIO does not parse (iblock_<n>, tpgt_<n>, lun_<n>,
 //     <ip>:<port>, an IQN over 223 characters): EINVAL
 // Shown as LIO shows them: vpd_unit_serial with its label, a LUN's
-// alua_tg_pt_gp as "TG Port Alua Group: <name>\nTG Port Group ID: <id>".
+// alua_tg_pt_gp as "TG Port Alias: <name>\nTG Port Group ID: <id>", an ALUA
+// group's alua_access_type by name ("Implicit"), as Debian's 6.1 kernel does.
 #pragma once
 
 #include "fs_decorators.hpp"

@@ -77,7 +77,7 @@ TEST_CASE("lio kernel fake: ALUA groups and TPGs")
 	REQUIRE(fs.symlink(bs, tpg + "/lun/lun_0/disk").ok());
 	CHECK(error_of(fs.write(tpg + "/lun/lun_0/alua_tg_pt_gp", "h")) == EINVAL);
 	REQUIRE(fs.write(tpg + "/lun/lun_0/alua_tg_pt_gp", "g").ok());
-	CHECK(lab.at(tpg + "/lun/lun_0/alua_tg_pt_gp") == "TG Port Alua Group: g\nTG Port Group ID: 5");
+	CHECK(lab.at(tpg + "/lun/lun_0/alua_tg_pt_gp") == "TG Port Alias: g\nTG Port Group ID: 5");
 	REQUIRE(fs.write(tpg + "/enable", "1").ok());
 	CHECK(error_of(fs.write(tpg + "/enable", "1")) == EINVAL);
 	CHECK(error_of(fs.make_dir(tpg + "/np/10.0.0.1")) == EINVAL);

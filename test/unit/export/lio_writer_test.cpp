@@ -46,7 +46,10 @@ TEST_CASE("lio names: IQNs, backstores, groups and portals")
 	CHECK(lio_unit_serial("c", 1) != lio_unit_serial("c", 2));
 	CHECK(lio_iqn_problem("iqn.2000-01.com.x:a/b"));
 	CHECK(lio_iqn_problem(std::string("iqn.") + std::string(220, 'a')));
-	CHECK(alua_group_shown("TG Port Alua Group: hps_tpg_1\nTG Port Group ID: 1") == "hps_tpg_1");
+	CHECK(alua_group_shown("TG Port Alias: hps_tpg_1\nTG Port Group ID: 1") == "hps_tpg_1");
+	CHECK(alua_access_type_shown("Implicit") == "1");
+	CHECK(alua_access_type_shown("Implicit and Explicit") == "3");
+	CHECK(alua_access_type_shown("None") == "0");
 	CHECK(unit_serial_shown("T10 VPD Unit Serial Number: abc") == "abc");
 }
 
@@ -87,7 +90,7 @@ TEST_CASE("lio writer: makes backstores, targets, portals, LUNs and ACLs")
 	      "T10 VPD Unit Serial Number: " + lio_unit_serial(sample_cluster, 1));
 	CHECK(lab.at(bs1 + "/alua/hps_tpg_1/tg_pt_gp_id") == "1");
 	CHECK(lab.at(bs1 + "/alua/hps_tpg_1/alua_access_state") == "0");
-	CHECK(lab.at(bs1 + "/alua/hps_tpg_1/alua_access_type") == "1");
+	CHECK(lab.at(bs1 + "/alua/hps_tpg_1/alua_access_type") == "Implicit");
 	CHECK(lab.at(bs1 + "/alua/hps_tpg_2/tg_pt_gp_id") == "2");
 	CHECK(lab.at(bs1 + "/alua/hps_tpg_2/alua_access_state") == "2");
 	CHECK(lab.at(hba + "/hps_vol_2/alua/hps_tpg_1/alua_access_state") == "2");
@@ -100,7 +103,7 @@ TEST_CASE("lio writer: makes backstores, targets, portals, LUNs and ACLs")
 	CHECK(std::filesystem::is_directory(lab.root() / (tpg1 + "/np/[fd00:20::1]:3260")));
 	CHECK(lab.at(tpg1 + "/lun/lun_0/hps_vol_1") == "link " + (lab.root() / bs1).string());
 	CHECK(lab.at(tpg1 + "/lun/lun_0/alua_tg_pt_gp") ==
-	      "TG Port Alua Group: hps_tpg_1\nTG Port Group ID: 1");
+	      "TG Port Alias: hps_tpg_1\nTG Port Group ID: 1");
 	const std::string acl_a = tpg1 + "/acls/" + iqn_a;
 	CHECK(lab.at(acl_a + "/auth/userid") == iqn_a);
 	CHECK(lab.at(acl_a + "/auth/password") == "secret-a-123456");
@@ -173,7 +176,7 @@ TEST_CASE("lio writer: hosts, portals and tags change in place")
 	const std::string tpg3 = "target/iscsi/iqn.2014-08.org.hps:vol.1/tpgt_3";
 	CHECK(lab.at(tpg1 + "/enable").empty());
 	CHECK(lab.at(tpg3 + "/enable") == "1");
-	CHECK(lab.at(tpg3 + "/lun/lun_0/alua_tg_pt_gp").starts_with("TG Port Alua Group: hps_tpg_3"));
+	CHECK(lab.at(tpg3 + "/lun/lun_0/alua_tg_pt_gp").starts_with("TG Port Alias: hps_tpg_3"));
 	CHECK(lab.at(bs1 + "/alua/hps_tpg_1").empty());
 	CHECK(lab.at(bs1 + "/alua/hps_tpg_2").empty());
 	lab.counter().clear();
