@@ -21,11 +21,14 @@ C=2
 HOSTNQN=nqn.2014-08.org.hps:lab:compute
 NVMET=/sys/kernel/config/nvmet
 
-# export_json IDX TRANSPORT: vm IDX's "export" config section; disjoint
+# nvme_json IDX TRANSPORT: vm IDX's "export.nvme" config member; disjoint
 # controller ids per node, as a host refuses two paths with one cntlid.
-export_json() {
-	echo "\"export\": {\"nvme\": {\"ports\": [{\"transport\": \"$2\", \"address\": \"$(vm_ip "$1")\", \"service\": 4420}], \"cntlid_min\": $(($1 * 1000 + 1)), \"cntlid_max\": $(($1 * 1000 + 999))}}"
+nvme_json() {
+	echo "\"nvme\": {\"ports\": [{\"transport\": \"$2\", \"address\": \"$(vm_ip "$1")\", \"service\": 4420}], \"cntlid_min\": $(($1 * 1000 + 1)), \"cntlid_max\": $(($1 * 1000 + 999))}"
 }
+
+# export_json IDX TRANSPORT: vm IDX's "export" config section, NVMe-oF only.
+export_json() { echo "\"export\": {$(nvme_json "$@")}"; }
 
 # export_nodes TRANSPORT: nvmet, module, blank disk and hpsd on both storage
 # nodes (soft-RoCE first for rdma).
@@ -90,6 +93,29 @@ compute_paths() {
 		[ \"\$(echo \$got)\" = \"$1\" ] || die \"paths of \$NQN: '\$got', not '$1'\""
 }
 
+# compute_verify DEV: fio verify (randwrite) and a randread on the compute
+# host through the device DEV (a guest snippet that sets $d) finds, then
+# what it reads must be what the primary holds, and both copies equal.
+compute_verify() {
+	vm_must $C "NQN=${NQN:-}; $1; log \"device \$d\"
+		must fio --name=export --filename=\$d --direct=1 --ioengine=libaio --rw=randwrite --bs=4k \
+			--iodepth=16 --size=64M --verify=crc32c --do_verify=1 --verify_fatal=1 --output=\$LAB_OUT/fio.txt
+		must fio --name=read --filename=\$d --direct=1 --ioengine=libaio --rw=randread --bs=4k \
+			--iodepth=32 --size=64M --runtime=10 --time_based --output=\$LAB_OUT/fio-read.txt
+		dd if=\$d bs=1M count=64 iflag=direct status=none | md5sum | cut -d' ' -f1 >\$LAB_OUT/sum"
+	local sum_c
+	sum_c=$(cat "$(lab_vm_dir $C)/share/results/sum")
+	log "the compute host read $sum_c"
+	repl_same $VOL 0 64
+	[ "$(repl_sum $P $VOL 0 64)" = "$sum_c" ] || die "the compute host reads other data than the primary holds"
+}
+
+# primary_restart_unchanged WHAT: hpsd restarted on the primary finds
+# configfs as it left it and changes nothing (WHAT: nvmet, LIO).
+primary_restart_unchanged() {
+	vm_must $P "$(node "repl_stop; repl_start; n=\$(ctl --format json status | json_get export.last_changes); log \"changes after restart: \$n\"; [ \"\$n\" = 0 ] || die \"hpsd changed \$n things in $1 after a restart\"")"
+}
+
 export_nvme_scenario() {
 	local t=$1
 	VOL=export-nvme-$t
@@ -106,20 +132,10 @@ export_nvme_scenario() {
 			die 'nvme list-subsys \$d does not show a live optimized and a live inaccessible path'"
 
 	log "fio verify through the multipath device"
-	compute_must "$compute_dev; log \"head device \$d\"
-		must fio --name=export --filename=\$d --direct=1 --ioengine=libaio --rw=randwrite --bs=4k \
-			--iodepth=16 --size=64M --verify=crc32c --do_verify=1 --verify_fatal=1 --output=\$LAB_OUT/fio.txt
-		must fio --name=read --filename=\$d --direct=1 --ioengine=libaio --rw=randread --bs=4k \
-			--iodepth=32 --size=64M --runtime=10 --time_based --output=\$LAB_OUT/fio-read.txt
-		dd if=\$d bs=1M count=64 iflag=direct status=none | md5sum | cut -d' ' -f1 >\$LAB_OUT/sum"
-	local sum_c
-	sum_c=$(cat "$(lab_vm_dir $C)/share/results/sum")
-	log "the compute host read $sum_c"
-	repl_same $VOL 0 64
-	[ "$(repl_sum $P $VOL 0 64)" = "$sum_c" ] || die "the compute host reads other data than the primary holds"
+	compute_verify "$compute_dev"
 
 	log "hpsd restarted on the primary: configfs kept, nothing to change, the path stays live"
-	vm_must $P "$(node 'repl_stop; repl_start; n=$(ctl --format json status | json_get export.last_changes); log "changes after restart: $n"; [ "$n" = 0 ] || die "hpsd changed $n things in nvmet after a restart"')"
+	primary_restart_unchanged nvmet
 	compute_paths "live inaccessible live optimized" 30
 
 	log "detach: the subsystem and the ports go on both nodes"
