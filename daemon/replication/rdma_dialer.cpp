@@ -327,7 +327,11 @@ void RdmaDialer::State::abandon_attempt()
 	resolver.cancel();
 	connect_timer.cancel();
 	stop_watching();
-	connecting.reset();
+	if (connecting) {
+		// A request may be out: not destroyed while the port is down.
+		rdma::retire(io.get_executor(), std::move(*connecting));
+		connecting.reset();
+	}
 	if (handshaking) {
 		const auto link = std::move(handshaking);
 		handshaking.reset();

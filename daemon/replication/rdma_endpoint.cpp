@@ -1,7 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "replication/rdma_endpoint.hpp"
 
+#include "replication/deferred_release.hpp"
+
+#include <boost/asio/post.hpp>
+
 #include <algorithm>
+#include <memory>
 
 namespace hpsd::replication::rdma {
 
@@ -166,6 +171,48 @@ void RdmaEndpoint::disconnect() noexcept
 	// Moves the queue pair to the error state (what is posted flushes)
 	// and tells the peer.  Fails harmlessly if it never connected.
 	(void)rdma_disconnect(id_.get());
+}
+
+bool RdmaEndpoint::port_active() const noexcept
+{
+	if (!id_ || !id_->verbs)
+		return true;
+	ibv_port_attr attr{};
+	if (ibv_query_port(id_->verbs, id_->port_num, &attr) != 0)
+		return true;
+	return attr.state == IBV_PORT_ACTIVE;
+}
+
+void RdmaEndpoint::release_verbs() noexcept
+{
+	// In the order the libraries need (rdma_resources.hpp): memory
+	// regions, the queue pair, its completion queue, the channel, the
+	// protection domain.  Without a queue pair disconnect() does nothing:
+	// destroying the id later tells the peer.
+	for (RegisteredBuffer& b : buffers_)
+		b = RegisteredBuffer();
+	qp_.reset();
+	cq_.reset();
+	completions_.reset();
+	pd_.reset();
+}
+
+void retire(const boost::asio::any_io_executor& executor, RdmaEndpoint endpoint)
+{
+	constexpr std::chrono::milliseconds port_poll{1000};
+	auto doomed = std::make_shared<RdmaEndpoint>(std::move(endpoint));
+	if (doomed->port_active()) {
+		doomed->disconnect();
+		boost::asio::post(executor, [doomed] {});
+		return;
+	}
+	boost::asio::post(executor, [doomed] { doomed->release_verbs(); });
+	// Both functions live in the one wait: `ready` may use the pointer
+	// for as long as `release` holds the endpoint, and the endpoint goes
+	// (disconnect, destroy) with the wait, right after it is ready.
+	const RdmaEndpoint* parked = doomed.get();
+	release_when(
+		executor, [parked] { return parked->port_active(); }, [doomed] {}, port_poll);
 }
 
 } // namespace hpsd::replication::rdma

@@ -18,6 +18,8 @@
 #include "replication/wire.hpp"
 #include "util/result.hpp"
 
+#include <boost/asio/any_io_executor.hpp>
+
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -98,6 +100,15 @@ public:
 	// Sends the peer a disconnect (the queue pair stops); idempotent.
 	void disconnect() noexcept;
 
+	// Whether the id's port is up; true for an id on no device yet (it
+	// has sent nothing) or whose port cannot be read (the device going
+	// away needs its ids destroyed, not kept).
+	bool port_active() const noexcept;
+	// Frees the buffers and the verbs objects (queue pair, completion
+	// queue and channel, protection domain) and keeps only the id and its
+	// event channel; sends nothing.
+	void release_verbs() noexcept;
+
 private:
 	explicit RdmaEndpoint(EventChannel channel, CmId id) noexcept;
 
@@ -111,5 +122,19 @@ private:
 	std::array<RegisteredBuffer, 4> buffers_;
 	bool disconnected_ = false;
 };
+
+// Ends a connection that is over, from the executor (after the running
+// handler returns: a WRITE it was given may point into the buffers).  With
+// the port up: disconnect now (the peer learns at once), free everything.
+// With the port down (the link cut under it): free the buffers and verbs
+// objects, but keep the connection id until the port is up again, asking
+// every second; only then disconnect and destroy it.  Why: destroying or
+// disconnecting a connected id sends a connection-manager message, and on
+// soft-RoCE (rdma_rxe, Linux 6.1) one sent while the port is down fails on
+// the connection manager's queue pair, which is then put back to send but
+// never again receives: the node can no longer connect or accept at all
+// (its requests go out, no reply ever gets in) until the rxe device is
+// made again.  PROTOCOL.md, "RDMA transport", has the story.
+void retire(const boost::asio::any_io_executor& executor, RdmaEndpoint endpoint);
 
 } // namespace hpsd::replication::rdma

@@ -55,6 +55,10 @@ RdmaLink::~RdmaLink()
 	}
 	// The fds are the channels'; the watches must not close them.
 	stop_watching();
+	if (endpoint_) {
+		rdma::retire(timer_.get_executor(), std::move(*endpoint_));
+		endpoint_.reset();
+	}
 }
 
 std::string RdmaLink::name() const
@@ -379,13 +383,11 @@ void RdmaLink::finish()
 	stop_watching();
 	held_.clear();
 	if (endpoint_) {
-		// Disconnect now (the peer learns at once); free the buffers and
-		// verbs objects from the event loop, after whatever handler is
-		// running returns: a WRITE it was given may point into them.
-		endpoint_->disconnect();
-		auto doomed = std::make_shared<RdmaEndpoint>(std::move(*endpoint_));
+		// Disconnected and freed from the event loop, after whatever
+		// handler is running returns; its connection id kept until the
+		// port is up again if the link was cut under it (retire()).
+		rdma::retire(timer_.get_executor(), std::move(*endpoint_));
 		endpoint_.reset();
-		asio::post(timer_.get_executor(), [doomed = std::move(doomed)] {});
 	}
 	post_releases(tx_.clear());
 	if (hooks_.on_closed)

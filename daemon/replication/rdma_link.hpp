@@ -106,6 +106,7 @@ private:
 	void on_events();
 	void on_disconnected();
 	bool repost(std::uint32_t index);
+	std::string failure_text(const ibv_wc& first);
 
 	void on_message(const Message& message);
 	void on_handshake_step(Handshake::Step step);

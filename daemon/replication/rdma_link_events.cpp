@@ -102,7 +102,7 @@ void RdmaLink::on_send_done(const ibv_wc& wc)
 		if (phase_ == Phase::closing)
 			finish();
 		else if (active())
-			end(LogLevel::warn, "RDMA send failed: " + status_text(wc), std::nullopt, true);
+			end(LogLevel::warn, failure_text(wc), std::nullopt, true);
 		return;
 	}
 	if (sender_.completed(wc.wr_id) && phase_ == Phase::closing)
@@ -115,7 +115,7 @@ void RdmaLink::on_receive(const ibv_wc& wc)
 	if (!active())
 		return;
 	if (wc.status != IBV_WC_SUCCESS) {
-		end(LogLevel::warn, "RDMA receive failed: " + status_text(wc), std::nullopt, true);
+		end(LogLevel::warn, failure_text(wc), std::nullopt, true);
 		return;
 	}
 	const auto index = static_cast<std::uint32_t>(wc.wr_id & ~RdmaEndpoint::receive_bit);
@@ -167,6 +167,35 @@ void RdmaLink::on_receive(const ibv_wc& wc)
 	// The handshake's buffers never do.
 	if (!handshake_buffer && phase_ == Phase::running && repost(index))
 		credits_.consumed();
+}
+
+// Once the queue pair is in error, everything still posted completes as
+// "WR Flushed"; soft-RoCE may queue those (its receives' flush) ahead of the
+// send that failed, so the first failed completion taken is not always the
+// cause.  The cause is the first failure that is not a flush, among what is
+// still in the queue; what else is there no longer matters (the link ends).
+std::string RdmaLink::failure_text(const ibv_wc& first)
+{
+	auto text = [](const ibv_wc& wc) {
+		return std::string(wc.wr_id & RdmaEndpoint::receive_bit ? "RDMA receive failed: "
+									 : "RDMA send failed: ") +
+		       status_text(wc);
+	};
+	if (first.status != IBV_WC_WR_FLUSH_ERR || !endpoint_)
+		return text(first);
+	std::array<ibv_wc, poll_batch> batch{};
+	for (;;) {
+		for (const ibv_wc& wc : held_)
+			if (wc.status != IBV_WC_SUCCESS && wc.status != IBV_WC_WR_FLUSH_ERR)
+				return text(wc) + " (then the queue pair flushed)";
+		held_.clear();
+		auto n = endpoint_->poll(batch);
+		if (!n || *n == 0)
+			break;
+		held_.assign(batch.begin(), batch.begin() + static_cast<long>(*n));
+	}
+	return text(first) + ": the queue pair went into error without a failed completion "
+			     "(disconnected, or the device's port went down)";
 }
 
 bool RdmaLink::repost(std::uint32_t index)

@@ -1,6 +1,6 @@
 # The bodies of the replication scenarios, shared by their TCP and RDMA
-# variants (scenarios/repl-resync-tcp.sh, repl-linkcut-tcp.sh, each a thin
-# file naming its transport; the rdma ones are not in yet, see README.md).  Sourced by a control=host
+# variants (scenarios/repl-resync-tcp.sh, repl-linkcut-tcp.sh and their
+# -rdma twins, each a thin file naming its transport).  Sourced by a control=host
 # scenario after lib/control.sh.  VM 0 is the primary (lab-vm0, it sorts
 # first: it dials), VM 1 the secondary; both run hpsd through guest/repl.sh.
 
