@@ -67,7 +67,7 @@ run_jobs() {
 
 # compute_nvme_connect SVC NQN: the compute host connects to vm0's ADDR:SVC.
 compute_nvme_connect() {
-	vm_must $C "$(bnode "must nvme connect -t tcp -a $(vm_ip $P) -s $1 -n $2 -q $HOSTNQN; ns_wait $2 30")"
+	vm_must $C "$(bnode "must nvme connect -t tcp -a $(vm_ip $P) -s $1 -n $2 -q $HOSTNQN; d=\$(ns_wait $2 30); log \"connected to $2: \$d\"")"
 }
 
 case_raw() {
@@ -127,8 +127,8 @@ qemu_before=$(pgrep -c qemu-system || true)
 log "accel $LAB_ACCEL, kernel $LAB_KVER, fio ${RUNTIME}s a job; QEMU processes on the host: $qemu_before (ours: $LAB_VMS)"
 log "vm0: write the whole NVMe disk once, slices bench-cache and bench-raw; vm1: nvme_tcp"
 vm_must $P "$(bnode "disk_fill
-	must dm_create bench-cache '0 $CACHE_SECTORS linear \$LAB_NVME 0'
-	must dm_create bench-raw '0 $RAW_SECTORS linear \$LAB_NVME $CACHE_SECTORS'
+	must dm_create bench-cache \"0 $CACHE_SECTORS linear \$LAB_NVME 0\"
+	must dm_create bench-raw \"0 $RAW_SECTORS linear \$LAB_NVME $CACHE_SECTORS\"
 	must modprobe -a nvmet nvmet_tcp")"
 vm_must $C 'must modprobe nvme_tcp'
 
