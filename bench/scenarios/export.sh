@@ -245,3 +245,11 @@ for key, rat in doc["ratios"].items():
 print("(x: hps/base; IOPS above 1 = hps faster, latency above 1 = hps slower)")
 PY
 log "results: $OUT/export.json"
+
+# A case that did not run is no figure: the JSON says so, and so does the
+# run's verdict (bench/run still copies the JSON).
+failed=
+for f in "$OUT"/*.failed; do
+	[ -e "$f" ] && failed+="$(basename "$f" .failed) "
+done
+[ -z "$failed" ] || die "case(s) failed to run: $failed(see results.<case>.failed in export.json)"
