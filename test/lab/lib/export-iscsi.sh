@@ -9,6 +9,8 @@
 #                           hpsd restarted without a change, clean removal
 #   export_acl_iscsi        an IQN not attached is refused; with CHAP a wrong
 #                           secret is refused and the right one logs in
+#   export_failover_iscsi   the primary powered off under fio, vm1 promoted:
+#                           ALUA flips, dm-multipath moves the I/O, no error
 
 IQN_C=iqn.2014-08.org.hps:lab:compute
 LIO=/sys/kernel/config/target
@@ -30,7 +32,10 @@ iscsi_nodes() {
 # The compute VM's root is the host's, read-only: open-iscsi's and
 # multipath's state directories get a tmpfs each. A path whose node is gone
 # fails after 5 s instead of open-iscsi's 120 (what multipath setups
-# configure), so dm-multipath moves on. Only LIO's LUNs are multipathed.
+# configure), so dm-multipath moves on. Only LIO's LUNs are multipathed, and
+# with no path usable their I/O is queued for 60 checks (120 s) instead of
+# the built-in 12: a failover (power-off noticed, promotion, ALUA flip) must
+# fit in it, or the application gets an I/O error.
 compute_iscsi_setup='must modprobe -a iscsi_tcp sd_mod dm_multipath scsi_dh_alua
 	if ! mountpoint -q /etc/iscsi; then
 		cp -a /etc/iscsi /tmp/etc-iscsi && must mount -t tmpfs -o mode=0755 tmpfs /etc/iscsi
@@ -59,6 +64,13 @@ blacklist_exceptions {
 		product ".*"
 	}
 }
+devices {
+	device {
+		vendor "LIO-ORG"
+		product ".*"
+		no_path_retry 60
+	}
+}
 EOF
 	fi
 	pgrep -x iscsid >/dev/null || must iscsid
@@ -82,6 +94,11 @@ compute_iscsi_login() {
 compute_map='m=; for i in $(seq 60); do m=$(dmsetup ls --target multipath | awk "{print \$1}" | head -n1); [ -n "$m" ] && break; sleep 1; done
 	[ -n "$m" ] || die "no multipath map after the logins: $(multipath -ll 2>&1)"; d=/dev/mapper/$m'
 
+# On the compute host: the map $m's ready path in $ready (sdX) and the portal
+# its session goes to in $portal (ADDR:3260,TAG).
+ready_portal='ready=$(multipath -ll $m | grep -oE "sd[a-z]+ +[0-9]+:[0-9]+ +active ready" | awk "{print \$1}" | head -n1)
+	portal=$(iscsiadm -m session -P 3 2>/dev/null | awk "/Current Portal:/ {p=\$3} /Attached scsi disk/ {print \$4, p}" | awk -v d="$ready" "\$1 == d {print \$2}")'
+
 # compute_iscsi_paths SECS: until the map has one path ready (the primary's
 # portal, active/optimized) and one ghost (standby); logs multipath -ll.
 compute_iscsi_paths() {
@@ -94,11 +111,22 @@ compute_iscsi_paths() {
 		multipath -ll \$m | tee \$LAB_OUT/multipath.txt
 		[ \"\$got\" = 'active ghost running active ready running ' ] ||
 			die \"paths of \$m: '\$got', not one ready and one ghost\"
-		ready=\$(grep -oE 'sd[a-z]+ +[0-9]+:[0-9]+ +active ready' \$LAB_OUT/multipath.txt | awk '{print \$1}')
-		iscsiadm -m session -P 3 >\$LAB_OUT/sessions.txt
-		portal=\$(awk '/Current Portal:/ {p=\$3} /Attached scsi disk/ {print \$4, p}' \$LAB_OUT/sessions.txt | awk -v d=\$ready '\$1 == d {print \$2}')
+		$ready_portal
 		log \"the ready path \$ready goes to \$portal\"
 		case \$portal in $(vm_ip $P):3260*) ;; *) die \"the ready path goes to '\$portal', not the primary\" ;; esac"
+}
+
+# compute_iscsi_ready_on ADDR SECS: until the map's ready path is the one
+# to the portal on ADDR.
+compute_iscsi_ready_on() {
+	compute_iscsi "$compute_map; end=\$((SECONDS + $2)); portal=
+		while [ \$SECONDS -lt \$end ]; do
+			$ready_portal
+			case \$portal in $1:3260*) break ;; esac
+			sleep 0.5
+		done
+		multipath -ll \$m
+		case \$portal in $1:3260*) ;; *) die \"the ready path goes to '\$portal', not $1\" ;; esac"
 }
 
 export_iscsi_scenario() {
@@ -188,4 +216,30 @@ export_acl_iscsi() {
 	compute_iscsi "if iscsiadm -m node -T \$T -p $a:3260 --login 2>/dev/null; then
 			die 'a detached initiator logged in'
 		fi"
+}
+
+# export_failover_iscsi: export-failover through iSCSI and dm-multipath: the
+# primary VM powered off under fio, vm1 promoted, ALUA flips and multipathd
+# moves the I/O queued meanwhile to vm1's path.
+export_failover_iscsi() {
+	VOL=export-failover-iscsi
+	log "storage nodes vm0, vm1 exporting over iSCSI; the compute host (vm2) logged in to both"
+	iscsi_nodes
+	vm_must $P "$(node 'must ctl volume create $VOL --size 128M --replica-node lab-vm1; wait_replica $VOL in_sync 120')"
+	local n id
+	id=$(vm_run $P "$(node 'ctl --format json volume show $VOL | json_get id')" | tail -n1)
+	TIQN=iqn.2014-08.org.hps:vol.$id
+	for n in $P $S; do
+		vm_must $n "$(node "must ctl host add compute --nqn nqn.2014-08.org.hps:lab:compute --iqn $IQN_C
+			must ctl volume attach \$VOL --host compute")"
+	done
+	compute_iscsi "$compute_iscsi_setup"
+	compute_iscsi_login "$(vm_ip $P)" "$(vm_ip $S)"
+	compute_iscsi_paths 90
+	failover_under_fio "$compute_map" "compute_iscsi_ready_on $(vm_ip $S) 90"
+	local got
+	got=$(vm_run $S "$(node 'ctl --format json volume show $VOL | json_get export.iscsi.alua_state')" | tail -n1)
+	log "vm1 exports with ALUA state $got"
+	[ "$got" = active/optimized ] || die "vm1's ALUA state after the promotion is '$got', not active/optimized"
+	vm_must $S "$(node 'repl_stop')"
 }

@@ -14,6 +14,7 @@
 #   export_failover_scenario         fio verify on the compute host while the
 #                                    primary VM is powered off and vm1 promoted:
 #                                    no I/O error, data verifies
+#   failover_under_fio DEV WAIT      that failover under fio, for any transport
 
 source "$HPS_SRC/test/lab/lib/repl-scenarios.sh"
 
@@ -64,8 +65,8 @@ export_volume() {
 compute_dev='d=; for s in /sys/class/nvme-subsystem/nvme-subsys*; do [ "$(cat $s/subsysnqn)" = "$NQN" ] || continue; for h in $s/nvme*n*; do [ -e "$h" ] && d=/dev/$(basename $h); done; done; [ -n "$d" ] || die "no namespace of $NQN"'
 
 # compute TEXT: TEXT on vm2 with NQN, HOSTNQN and the head device in $d.
-compute() { vm_run $C "NQN=$NQN; HOSTNQN=$HOSTNQN; $1"; }
-compute_must() { vm_must $C "NQN=$NQN; HOSTNQN=$HOSTNQN; $1"; }
+compute() { vm_run $C "NQN=${NQN:-}; HOSTNQN=$HOSTNQN; $1"; }
+compute_must() { vm_must $C "NQN=${NQN:-}; HOSTNQN=$HOSTNQN; $1"; }
 
 # compute_connect TRANSPORT: both paths, vm0's then vm1's.
 compute_connect() {
@@ -168,16 +169,15 @@ compute_path_live_optimized() {
 		[ \"\$got\" = 'live optimized' ] || die \"the path to $1: '\$got', not live optimized\""
 }
 
-export_failover_scenario() {
-	VOL=export-failover
-	log "storage nodes vm0, vm1 exporting over NVMe/TCP; the compute host (vm2) connected to both"
-	export_nodes tcp
-	export_volume
-	compute_connect tcp
-	compute_paths "live inaccessible live optimized" 60
-
+# failover_under_fio DEV WAIT: fio verify on the compute host through DEV (a
+# guest snippet that sets $d) while the primary VM is powered off and vm1
+# promoted; WAIT (a command) returns once the compute host's path to vm1 is
+# the one in use. fio must end with no I/O error, its longest write (the
+# stall the application saw) is logged, and the host must read what vm1 holds.
+failover_under_fio() {
+	local dev=$1 wait=$2
 	log "fio verify on the compute host; the primary (vm0) is powered off mid-load, vm1 promoted"
-	compute "$compute_dev
+	compute "$dev
 		fio --name=failover --filename=\$d --direct=1 --ioengine=libaio --rw=randwrite --bs=4k \
 			--iodepth=4 --size=64M --io_size=24M --rate_iops=150 --verify=crc32c --do_verify=1 \
 			--verify_fatal=1 --output-format=json --output=\$LAB_OUT/fio.json" \
@@ -188,8 +188,8 @@ export_failover_scenario() {
 	t0=$SECONDS
 	vm_must $S "$(node 'wait_replica $VOL disconnected_in_sync 60; must ctl volume promote $VOL; ctl volume show $VOL')"
 	log "promoted $((SECONDS - t0)) s after the power-off"
-	compute_path_live_optimized "$(vm_ip $S)" 60
-	log "the compute host's path to vm1 is live and optimized $((SECONDS - t0)) s after the power-off"
+	$wait
+	log "the compute host uses its path to vm1 $((SECONDS - t0)) s after the power-off"
 	wait "$fio" || { cat "$LAB_OUT/fio.log"; die "fio on the compute host failed across the failover"; }
 	local res="$(lab_vm_dir $C)/share/results/fio.json"
 	python3 - "$res" <<'PY' || die "fio reported errors"
@@ -200,12 +200,22 @@ print(f"fio: error {job['error']}, {w['total_ios']} writes, write latency max {w
 sys.exit(1 if job["error"] else 0)
 PY
 	log "fio verified every block with no I/O error"
-	compute_must "$compute_dev; dd if=\$d bs=1M count=64 iflag=direct status=none | md5sum | cut -d' ' -f1 >\$LAB_OUT/sum"
+	compute_must "$dev; dd if=\$d bs=1M count=64 iflag=direct status=none | md5sum | cut -d' ' -f1 >\$LAB_OUT/sum"
 	local sum_c sum_s
 	sum_c=$(cat "$(lab_vm_dir $C)/share/results/sum")
 	sum_s=$(repl_sum $S $VOL 0 64)
 	log "compute host reads $sum_c, the new primary holds $sum_s"
 	[ "$sum_c" = "$sum_s" ] || die "the compute host reads other data than the new primary holds"
+}
+
+export_failover_scenario() {
+	VOL=export-failover
+	log "storage nodes vm0, vm1 exporting over NVMe/TCP; the compute host (vm2) connected to both"
+	export_nodes tcp
+	export_volume
+	compute_connect tcp
+	compute_paths "live inaccessible live optimized" 60
+	failover_under_fio "$compute_dev" "compute_path_live_optimized $(vm_ip $S) 60"
 	compute_must "must nvme disconnect -n \$NQN"
 	vm_must $S "$(node 'repl_stop')"
 }
