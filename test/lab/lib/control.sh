@@ -58,7 +58,7 @@ vm_must() {
 	case $rc in
 	124) why="timed out" ;;
 	125) why="it is off or died" ;;
-	*) why=$(grep -a '^FAIL: ' <<<"$out" | tail -n1 | cut -c7-) ;;
+	*) why=$(grep -a '^FAIL: ' <<<"$out" | tail -n1 | cut -c7- || true) ;;
 	esac
 	die "vm$n: ${why:-exit status $rc}"
 }

@@ -91,13 +91,13 @@ compute_iscsi_login() {
 }
 
 # The compute host's multipath map of $T's LUN in $m (its WWID) and $d.
-compute_map='m=; for i in $(seq 60); do m=$(dmsetup ls --target multipath | awk "{print \$1}" | head -n1); [ -n "$m" ] && break; sleep 1; done
+compute_map='m=; for i in $(seq 60); do m=$(dmsetup ls --target multipath 2>/dev/null | awk "NF == 2 {print \$1}" | head -n1 || true); [ -n "$m" ] && break; sleep 1; done
 	[ -n "$m" ] || die "no multipath map after the logins: $(multipath -ll 2>&1)"; d=/dev/mapper/$m'
 
 # On the compute host: the map $m's ready path in $ready (sdX) and the portal
 # its session goes to in $portal (ADDR:3260,TAG).
-ready_portal='ready=$(multipath -ll $m | grep -oE "sd[a-z]+ +[0-9]+:[0-9]+ +active ready" | awk "{print \$1}" | head -n1)
-	portal=$(iscsiadm -m session -P 3 2>/dev/null | awk "/Current Portal:/ {p=\$3} /Attached scsi disk/ {print \$4, p}" | awk -v d="$ready" "\$1 == d {print \$2}")'
+ready_portal='ready=$(multipath -ll $m 2>/dev/null | grep -oE "sd[a-z]+ +[0-9]+:[0-9]+ +active ready" | awk "{print \$1}" | head -n1 || true)
+	portal=$(iscsiadm -m session -P 3 2>/dev/null | awk "/Current Portal:/ {p=\$3} /Attached scsi disk/ {print \$4, p}" | awk -v d="$ready" "\$1 == d {print \$2}" || true)'
 
 # compute_iscsi_paths SECS: until the map has one path ready (the primary's
 # portal, active/optimized) and one ghost (standby); logs multipath -ll.
