@@ -6,17 +6,26 @@
 
 #include "channel/request.hpp"
 
+#include <climits>
 #include <cstddef>
 #include <cstdint>
 #include <span>
 
 namespace hpsd::channel {
 
+// A result that is no result: the request is not answered, and the kernel
+// queues it again for the next hpsd when this one's channel closes.  For
+// a backend that cannot serve a request correctly while hpsd shuts down
+// (a replicated write with replication gone); never while serving goes on,
+// as the tag stays unusable until then.
+inline constexpr int result_requeue = INT_MIN;
+
 // Where a backend reports a finished request.  Called exactly once per
 // submitted request, from any thread (librbd calls back on its own).
 class CompletionSink {
 public:
-	// result: 0 or a negative errno, as the kernel will see it.
+	// result: 0 or a negative errno, as the kernel will see it, or
+	// result_requeue.
 	virtual void complete(std::uint16_t tag, int result) noexcept = 0;
 
 protected:

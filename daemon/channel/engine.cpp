@@ -87,6 +87,11 @@ void Engine::on_backend_done(std::uint16_t tag, int result)
 		return;
 	}
 	in_backend_--;
+	if (result == result_requeue) {
+		// Not committed: the kernel hands it to the next hpsd.
+		tags_[tag] = TagState::held;
+		return;
+	}
 	if (result > 0 || result < -4095) {
 		log_(LogLevel::error, "channel: backend answered " + std::to_string(result) +
 					      " for tag " + std::to_string(tag) + ": sent as EIO");

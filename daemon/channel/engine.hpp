@@ -5,11 +5,13 @@
 // A tag is, from hpsd's side:
 //   posted    a FETCH or COMMIT_AND_FETCH of it is in the kernel
 //   backend   its request is with the backend
-//   held      its request arrived while stopping: not started and never
-//             committed (the kernel queues it again when this thread ends)
+//   held      its request arrived while stopping, or the backend gave it
+//             back (result_requeue): never committed (the kernel queues
+//             it again when this thread ends)
 //   dead      its command failed; nothing of it is in flight
 // posted -> backend (request) -> posted (commit), posted -> dead (error,
-// or -ECANCELED: the kernel stopped serving us), posted -> held.
+// or -ECANCELED: the kernel stopped serving us), posted -> held,
+// backend -> held (result_requeue).
 #pragma once
 
 #include "channel/backend.hpp"

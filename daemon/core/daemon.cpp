@@ -38,6 +38,18 @@ namespace {
 using Json = hps::api::Json;
 using Clock = std::chrono::steady_clock;
 
+// Stops the replicating backend when it goes out of scope.
+class RoutingStop {
+public:
+	explicit RoutingStop(ReplicatingBackend& routing) : routing_(routing) {}
+	~RoutingStop() { routing_.stop(); }
+	RoutingStop(const RoutingStop&) = delete;
+	RoutingStop& operator=(const RoutingStop&) = delete;
+
+private:
+	ReplicatingBackend& routing_;
+};
+
 const char* signal_name(int signo)
 {
 	switch (signo) {
@@ -120,6 +132,9 @@ int run_daemon(const Config& config, const RunOptions& options, Logger& log)
 	// Replication requests to the manager (once it runs), the rest to RBD.
 	ReplicatingBackend routing(channel_backend, io);
 	channel::ChannelServer channel(default_channel_device, routing, channel_log);
+	// However this function ends, what the backend holds goes back to the
+	// kernel before the channel stops, which waits for the backend.
+	const RoutingStop stop_routing(routing);
 	Dispatcher dispatcher(log);
 	auto volumes = make_volume_service(config, rbd, channel_rbd, log);
 	// Reconciled after every change of the volume registry from here on.

@@ -3,6 +3,8 @@
 
 #include <boost/asio/post.hpp>
 
+#include <cerrno>
+
 #include <memory>
 
 namespace hpsd {
@@ -42,11 +44,55 @@ private:
 	std::shared_ptr<JoinSink> self_;
 };
 
+bool changes_data(channel::Op op)
+{
+	using channel::Op;
+	return op == Op::replicate || op == Op::repl_flush || op == Op::write || op == Op::discard;
+}
+
 } // namespace
 
-void ReplicatingBackend::attach(replication::Manager* manager)
+void ReplicatingBackend::start(replication::Manager* manager)
 {
 	manager_.store(manager);
+	release(Phase::running);
+}
+
+void ReplicatingBackend::start_unreplicated()
+{
+	release(Phase::unreplicated);
+}
+
+void ReplicatingBackend::release(Phase phase)
+{
+	std::vector<Waiting> waiting;
+	{
+		std::lock_guard lock(mutex_);
+		if (phase_.load() != Phase::starting)
+			return;
+		phase_.store(phase);
+		waiting.swap(waiting_);
+	}
+	for (const Waiting& w : waiting)
+		route(w.req, w.data, *w.sink);
+}
+
+void ReplicatingBackend::stop()
+{
+	std::vector<Waiting> waiting;
+	{
+		std::lock_guard lock(mutex_);
+		phase_.store(Phase::stopped);
+		manager_.store(nullptr);
+		waiting.swap(waiting_);
+	}
+	for (const Waiting& w : waiting)
+		w.sink->complete(w.req.tag, channel::result_requeue);
+}
+
+int ReplicatingBackend::without_manager(int unreplicated) const
+{
+	return phase_.load() == Phase::stopped ? channel::result_requeue : unreplicated;
 }
 
 void ReplicatingBackend::set_primary(std::uint32_t volume, bool primary)
@@ -67,20 +113,33 @@ bool ReplicatingBackend::is_primary(std::uint32_t volume) const
 void ReplicatingBackend::submit(const channel::Request& req, std::span<std::byte> data,
 				channel::CompletionSink& sink)
 {
+	if (changes_data(req.op)) {
+		std::lock_guard lock(mutex_);
+		if (phase_.load() == Phase::starting) {
+			waiting_.push_back({req, data, &sink});
+			return;
+		}
+	}
+	route(req, data, sink);
+}
+
+void ReplicatingBackend::route(const channel::Request& req, std::span<std::byte> data,
+			       channel::CompletionSink& sink)
+{
 	using channel::Op;
 	const std::uint16_t tag = req.tag;
 	switch (req.op) {
 	case Op::replicate:
 	case Op::repl_flush: {
 		if (!manager_.load()) {
-			sink.complete(tag, 0);
+			sink.complete(tag, without_manager(-EIO));
 			return;
 		}
 		auto done = [&sink, tag](int r) { sink.complete(tag, r); };
 		boost::asio::post(io_, [this, req, data, done] {
 			replication::Manager* m = manager_.load();
 			if (!m) {
-				done(0);
+				done(without_manager(-EIO));
 				return;
 			}
 			if (req.op == Op::replicate)
@@ -92,7 +151,13 @@ void ReplicatingBackend::submit(const channel::Request& req, std::span<std::byte
 	}
 	case Op::write:
 	case Op::discard:
-		if (manager_.load() && is_primary(req.volume_id)) {
+		if (!is_primary(req.volume_id) || phase_.load() == Phase::unreplicated)
+			break;
+		if (phase_.load() == Phase::stopped) {
+			sink.complete(tag, channel::result_requeue);
+			return;
+		}
+		{
 			auto join = std::make_shared<JoinSink>(sink, tag);
 			join->own(join);
 			JoinSink* j = join.get();
@@ -101,13 +166,12 @@ void ReplicatingBackend::submit(const channel::Request& req, std::span<std::byte
 				replication::Manager* m = manager_.load();
 				auto done = [j, tag = req.tag](int r) { j->complete(tag, r); };
 				if (!m)
-					done(0);
+					done(without_manager(0));
 				else
 					m->drop(req.volume_id, req.offset, req.len, done);
 			});
-			return;
 		}
-		break;
+		return;
 	case Op::read:
 	case Op::flush:
 		break;

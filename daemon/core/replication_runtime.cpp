@@ -83,28 +83,32 @@ std::unique_ptr<ReplicationRuntime> ReplicationRuntime::start(boost::asio::io_co
 		io, config, runtime->hooks(),
 		[&log](LogLevel level, std::string_view line) { log.log(level, line); });
 	if (!manager) {
-		log.error("replication: not started: " + manager.error());
+		log.error("replication: not started: " + manager.error() +
+			  "; replicated writes fail until hpsd is restarted");
+		backend.start_unreplicated();
 		return runtime;
 	}
 	runtime->manager_ = std::move(manager).value();
 	runtime->cleaner_.set_manager(runtime->manager_.get());
-	backend.attach(runtime->manager_.get());
+	// The primaries first: the requests the backend held since the
+	// channel started must find them (replicating_backend.hpp).
 	for (const VolumeRecord& record : volumes.records())
 		if (record.role == VolumeRole::primary)
-			runtime->add(record, false);
+			runtime->add(record, runtime->peer_copy_at_start(record));
+	backend.start(runtime->manager_.get());
 	volumes.on_volume_change([r = runtime.get()](const VolumeRecord& record,
 						     hps::volume::VolumeChange change) {
 		if (!r->manager_)
 			return;
 		switch (change) {
 		case hps::volume::VolumeChange::created:
-			r->add(record, true);
+			r->add(record, replication::PeerCopy::empty);
 			break;
 		case hps::volume::VolumeChange::promoted:
 			// The old primary's copy may hold writes this one lacks
 			// (in flight when it failed) or be stale: it is resynced
 			// whole when it returns.
-			r->add(record, false);
+			r->add(record, replication::PeerCopy::unknown);
 			break;
 		case hps::volume::VolumeChange::demoted:
 		case hps::volume::VolumeChange::deleted:
@@ -140,12 +144,31 @@ void ReplicationRuntime::stop()
 	cleaner_.set_manager(nullptr);
 	volumes_.on_volume_change({});
 	volumes_.on_promote_check({});
-	backend_.attach(nullptr);
+	backend_.stop();
 	if (manager_)
 		manager_->stop();
 }
 
-void ReplicationRuntime::add(const VolumeRecord& record, bool fresh)
+replication::PeerCopy ReplicationRuntime::peer_copy_at_start(const VolumeRecord& record)
+{
+	if (record.peer.empty() || !volumes_.kept_by_kernel(record.name))
+		return replication::PeerCopy::unknown;
+	// Before any request of this hpsd could record it: an outdated copy
+	// recorded now was recorded by the last hpsd, which went on without
+	// the peer.  Asked here, on the io thread, as the claim just was:
+	// nothing runs on the runtime's Ceph worker yet.
+	auto outdated = hps::volume::outdated_copy(images_, record.image);
+	if (!outdated) {
+		log_.warn("replication: volume " + record.name + ": " + outdated.error() +
+			  "; its peer's copy is resynced whole");
+		return replication::PeerCopy::unknown;
+	}
+	if (*outdated)
+		return replication::PeerCopy::unknown;
+	return replication::PeerCopy::kept_if_peer_agrees;
+}
+
+void ReplicationRuntime::add(const VolumeRecord& record, replication::PeerCopy peer_copy)
 {
 	replication::PrimaryVolumeInfo info;
 	info.id = record.id;
@@ -155,7 +178,7 @@ void ReplicationRuntime::add(const VolumeRecord& record, bool fresh)
 	info.block_bytes = hps::volume::pool_block_sectors * 512;
 	info.peer = record.peer;
 	backend_.set_primary(record.id, true);
-	manager_->add_primary(std::move(info), fresh);
+	manager_->add_primary(std::move(info), peer_copy);
 	cleaner_.set_gate(record.id, manager_->clean_gate(record.id));
 }
 

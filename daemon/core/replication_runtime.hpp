@@ -69,7 +69,11 @@ public:
 
 private:
 	replication::ManagerHooks hooks();
-	void add(const hps::volume::VolumeRecord& record, bool fresh);
+	void add(const hps::volume::VolumeRecord& record, replication::PeerCopy peer_copy);
+	// What a primary registered at start knows of its peer's copy
+	// (replication::PeerCopy): kept_if_peer_agrees when the kernel kept
+	// the volume and Ceph records no outdated copy.
+	replication::PeerCopy peer_copy_at_start(const hps::volume::VolumeRecord& record);
 	const hps::volume::VolumeRecord* find_record(std::uint32_t volume) const;
 	void read(std::uint32_t volume, std::uint64_t offset, std::span<std::byte> into,
 		  std::function<void(int)> done);

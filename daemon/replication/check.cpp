@@ -140,7 +140,11 @@ Check check_fields(const Message& message, const Limits& limits)
 					return ok;
 				return check_name("ATTACH image", m.image);
 			},
-			[](const AttachAck& m) { return check_status(MessageType::attach_ack, m.status); },
+			[](const AttachAck& m) -> Check {
+				if (m.kept && m.status != 0)
+					return hps::fail("ATTACH_ACK kept with status " + n(m.status));
+				return check_status(MessageType::attach_ack, m.status);
+			},
 			[](const ResyncEnd& m) { return check_status(MessageType::resync_end, m.status); },
 			[](const Ping&) -> Check { return {}; },
 			[](const Pong&) -> Check { return {}; },
@@ -183,7 +187,9 @@ HeaderFields header_fields(const Message& message) noexcept
 			[](const ResyncBegin& m) { return HeaderFields{0, m.volume, m.first_seq}; },
 			[](const ResyncEnd& m) { return HeaderFields{0, m.volume, m.last_seq}; },
 			[](const Attach& m) { return HeaderFields{0, m.volume, 0}; },
-			[](const AttachAck& m) { return HeaderFields{0, m.volume, 0}; },
+			[](const AttachAck& m) {
+				return HeaderFields{m.kept ? flag::kept : std::uint8_t{0}, m.volume, 0};
+			},
 			[](const auto&) { return HeaderFields{}; },
 		},
 		message);

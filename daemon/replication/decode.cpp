@@ -159,7 +159,7 @@ Decoded parse(const Header& h, ByteReader& r, const Limits& limits)
 		return Message{std::move(m)};
 	}
 	case MessageType::attach_ack:
-		return Message{AttachAck{h.volume, r.u32()}};
+		return Message{AttachAck{h.volume, r.u32(), (h.flags & flag::kept) != 0}};
 	case MessageType::ping:
 		return Message{Ping{r.u64()}};
 	case MessageType::pong:

@@ -157,10 +157,18 @@ void Manager::on_message(Peer& peer, const Message& message)
 				close_link(peer, describe(message) + " before ATTACH of its volume");
 				return;
 			}
+			// What this hpsd saw of the copy when the same primary's
+			// last link ended (secondary_volume.hpp, "kept").
+			bool was_in_sync = false;
+			const auto& name = std::get<Attach>(message).name;
+			if (auto lost = lost_secondaries_.find(name); lost != lost_secondaries_.end())
+				was_in_sync = lost->second.in_sync &&
+					      lost->second.primary == peer.config.node;
 			ApplierOptions options;
 			it = peer.secondaries
 				     .emplace(volume, std::make_unique<SecondaryVolume>(
-							      io_, peer.link, log_, options, hooks_.mark_clean))
+							      io_, peer.link, log_, options, hooks_.mark_clean,
+							      was_in_sync))
 				     .first;
 		}
 		handled = it->second->on_message(message, hooks_.ensure_secondary);
@@ -221,7 +229,7 @@ void Manager::check_timeouts()
 	});
 }
 
-void Manager::add_primary(PrimaryVolumeInfo info, bool fresh)
+void Manager::add_primary(PrimaryVolumeInfo info, PeerCopy peer_copy)
 {
 	const std::uint32_t id = info.id;
 	const std::string peer_node = info.peer;
@@ -247,7 +255,7 @@ void Manager::add_primary(PrimaryVolumeInfo info, bool fresh)
 		hooks.clear_outdated = [this, id] { hooks_.clear_outdated(id); };
 	hooks.log = log_;
 	auto volume = std::make_unique<PrimaryVolume>(io_, std::move(info), std::move(hooks),
-						      config_.recovery_bandwidth_mbps, fresh);
+						      config_.recovery_bandwidth_mbps, peer_copy);
 	if (!find_peer(peer_node))
 		log(LogLevel::warn, "replication: volume " + volume->info().name + ": its replica node " +
 					    peer_node + " is not in replication.peers; it stays degraded");

@@ -94,9 +94,9 @@ public:
 	Manager(const Manager&) = delete;
 	Manager& operator=(const Manager&) = delete;
 
-	// Volumes this node is primary of.  `fresh`: just created (the peer
-	// lacks nothing yet).
-	void add_primary(PrimaryVolumeInfo info, bool fresh);
+	// Volumes this node is primary of, with what is known of the peer's
+	// copy (primary_volume.hpp).
+	void add_primary(PrimaryVolumeInfo info, PeerCopy peer_copy);
 	void remove_primary(std::uint32_t volume);
 	bool is_primary(std::uint32_t volume) const { return primaries_.count(volume) != 0; }
 

@@ -100,7 +100,10 @@ std::string describe(const Message& message)
 				return vol_seq(m.volume, "size", m.size_bytes) + " name " + m.name +
 				       " image " + m.image + " block " + std::to_string(m.block_bytes);
 			},
-			[](const AttachAck& m) { return " vol " + std::to_string(m.volume) + status(m.status); },
+			[](const AttachAck& m) {
+				return " vol " + std::to_string(m.volume) + status(m.status) +
+				       (m.kept ? " kept" : "");
+			},
 		},
 		message);
 	return s;

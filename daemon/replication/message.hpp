@@ -129,6 +129,7 @@ struct Attach {
 struct AttachAck {
 	std::uint32_t volume = 0;
 	std::uint32_t status = 0; // 0: ready for RESYNC_BEGIN; else a Linux errno
+	bool kept = false;	  // flag::kept; only with status 0
 };
 
 struct Ping {

@@ -49,15 +49,16 @@ std::string_view to_string(ReplicaState state) noexcept
 }
 
 PrimaryVolume::PrimaryVolume(boost::asio::io_context& io, PrimaryVolumeInfo info,
-			     PrimaryVolumeHooks hooks, unsigned recovery_mbps, bool fresh)
+			     PrimaryVolumeHooks hooks, unsigned recovery_mbps, PeerCopy peer_copy)
 	: io_(io), info_(std::move(info)), hooks_(std::move(hooks)),
 	  changes_(change_log_for(info_)),
 	  limiter_(recovery_mbps),
 	  resync_timer_(io), outdated_timer_(io), degraded_since_(std::chrono::system_clock::now()),
 	  alive_(std::make_shared<bool>(true))
 {
-	if (!fresh)
+	if (peer_copy == PeerCopy::unknown)
 		changes_.mark_all();
+	ask_peer_kept_ = peer_copy == PeerCopy::kept_if_peer_agrees;
 	stats_.peer = info_.peer;
 }
 
@@ -391,6 +392,21 @@ hps::Result<void, std::string> PrimaryVolume::on_message(const Message& message)
 			state_ = ReplicaState::degraded;
 			update_gate();
 			return {};
+		}
+		if (ask_peer_kept_) {
+			ask_peer_kept_ = false;
+			if (ack->kept) {
+				log(LogLevel::info, "peer " + info_.peer +
+							    " kept its copy across this hpsd's restart: "
+							    "resync sends only the " +
+							    std::to_string(changes_.bytes()) +
+							    " bytes changed since");
+			} else {
+				changes_.mark_all();
+				log(LogLevel::info, "peer " + info_.peer +
+							    " did not keep its copy since its last link "
+							    "from here: resync sends the whole volume");
+			}
 		}
 		begin_round();
 		return {};

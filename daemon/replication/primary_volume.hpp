@@ -71,6 +71,22 @@ struct PrimaryVolumeInfo {
 
 enum class OutdatedRecord : std::uint8_t { recorded, fenced, failed };
 
+// What the primary knows of its peer's copy when replication takes the
+// volume on.
+enum class PeerCopy : std::uint8_t {
+	// The volume was just created: the peer lacks nothing yet.
+	empty,
+	// hpsd restarted with the volume's kernel device kept, and Ceph
+	// records no outdated copy: every write this node completed reached
+	// the peer (or the record would say otherwise).  If the peer answers
+	// ATTACH with `kept` (secondary_volume.hpp) only what changed since
+	// is resynced; else the whole volume.
+	kept_if_peer_agrees,
+	// Nothing is known (a promotion, the node rebooted, Ceph said
+	// nothing): the first resync sends the whole volume.
+	unknown,
+};
+
 // What the volume needs from hpsd around it.
 struct PrimaryVolumeHooks {
 	// Runs `switch_live` on the io thread while the volume's dm device is
@@ -130,11 +146,8 @@ struct PrimaryVolumeStatus {
 
 class PrimaryVolume {
 public:
-	// `fresh`: the volume was just created, so the peer lacks nothing yet;
-	// otherwise (hpsd restarted) nothing is known and the first resync
-	// sends the whole volume.
 	PrimaryVolume(boost::asio::io_context& io, PrimaryVolumeInfo info, PrimaryVolumeHooks hooks,
-		      unsigned recovery_mbps, bool fresh);
+		      unsigned recovery_mbps, PeerCopy peer_copy);
 	~PrimaryVolume();
 	PrimaryVolume(const PrimaryVolume&) = delete;
 	PrimaryVolume& operator=(const PrimaryVolume&) = delete;
@@ -261,6 +274,8 @@ private:
 	std::shared_ptr<Link> link_;
 	std::uint64_t generation_ = 0; // bumped on every link change
 	bool round_pending_ = false;   // a barrier is under way
+	// PeerCopy::kept_if_peer_agrees until the first ATTACH_ACK says.
+	bool ask_peer_kept_ = false;
 	AckTracker tracker_;
 	std::map<std::uint64_t, Pending> pending_; // by cookie
 	std::map<std::uint64_t, Done> flushes_;	   // by cookie

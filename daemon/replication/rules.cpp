@@ -43,8 +43,9 @@ TypeRules rules(MessageType type) noexcept
 	case MessageType::clean:
 	case MessageType::clean_ack:
 	case MessageType::attach:
-	case MessageType::attach_ack:
 		return {Use::nonzero, Use::zero, 0};
+	case MessageType::attach_ack:
+		return {Use::nonzero, Use::zero, flag::kept};
 	case MessageType::hello:
 	case MessageType::challenge:
 	case MessageType::response:

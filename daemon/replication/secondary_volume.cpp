@@ -1,15 +1,37 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "replication/secondary_volume.hpp"
 
+#include "util/errno_text.hpp"
+#include "util/unique_fd.hpp"
+
 #include <cerrno>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 namespace hpsd::replication {
+namespace {
+
+// Commits what the device holds (its cache metadata, for a dm-hps volume):
+// "" or why not.
+std::string commit_device(const std::filesystem::path& device)
+{
+	hps::UniqueFd fd(::open(device.c_str(), O_RDONLY | O_CLOEXEC));
+	if (!fd.valid())
+		return "open " + device.string() + ": " + hps::errno_text(errno);
+	if (::fsync(fd.get()) != 0)
+		return "fsync " + device.string() + ": " + hps::errno_text(errno);
+	return {};
+}
+
+} // namespace
 
 SecondaryVolume::SecondaryVolume(boost::asio::io_context& io, std::shared_ptr<Link> link,
 				 LogFn log, const ApplierOptions& options,
-				 MarkSecondaryClean mark_clean)
+				 MarkSecondaryClean mark_clean, bool was_in_sync)
 	: io_(io), link_(std::move(link)), log_(std::move(log)), options_(options),
-	  mark_clean_(std::move(mark_clean)), alive_(std::make_shared<bool>(true))
+	  mark_clean_(std::move(mark_clean)), was_in_sync_(was_in_sync),
+	  alive_(std::make_shared<bool>(true))
 {
 }
 
@@ -60,8 +82,19 @@ hps::Result<void, std::string> SecondaryVolume::on_message(const Message& messag
 		}
 		device_ = *device;
 		attached_ = true;
-		log(LogLevel::info, "attached by " + link_->name() + " on " + device_.string());
-		send(AttachAck{attach->volume, 0});
+		bool kept = false;
+		if (was_in_sync_) {
+			// Nothing writes the copy between links: this commits
+			// every write acked on the last one.
+			const std::string why = commit_device(device_);
+			kept = why.empty();
+			if (!kept)
+				log(LogLevel::warn, "cannot commit the copy (" + why +
+							    "): not kept, the primary resyncs it whole");
+		}
+		log(LogLevel::info, "attached by " + link_->name() + " on " + device_.string() +
+					    (kept ? "; copy kept since the last link" : ""));
+		send(AttachAck{attach->volume, 0, kept});
 		return {};
 	}
 	if (!attached_)

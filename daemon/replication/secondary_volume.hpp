@@ -5,6 +5,13 @@
 // the acks back.  A new link makes a new SecondaryVolume: what the old one
 // had in flight is the primary's to resync (it never got the acks).
 //
+// The ATTACH_ACK says the copy was **kept** when it was in sync as the last
+// link from this primary ended, this hpsd has run since (which is why it
+// knows), and the copy's device commits (fsync) before the answer: then it
+// holds, durably, every write that primary completed while the link was
+// up.  A primary whose hpsd restarted with its kernel state kept resyncs
+// only what changed since instead of the whole volume (PROTOCOL.md).
+//
 // One thread: the io_context's, like the Link.
 #pragma once
 
@@ -43,9 +50,11 @@ struct SecondaryVolumeStatus {
 class SecondaryVolume {
 public:
 	// `mark_clean` answers the primary's CLEANs (none: they are answered
-	// and nothing is marked).
+	// and nothing is marked).  `was_in_sync`: this hpsd saw the copy in
+	// sync when the last link from the same primary ended.
 	SecondaryVolume(boost::asio::io_context& io, std::shared_ptr<Link> link, LogFn log,
-			const ApplierOptions& options, MarkSecondaryClean mark_clean = {});
+			const ApplierOptions& options, MarkSecondaryClean mark_clean = {},
+			bool was_in_sync = false);
 	~SecondaryVolume();
 	SecondaryVolume(const SecondaryVolume&) = delete;
 	SecondaryVolume& operator=(const SecondaryVolume&) = delete;
@@ -77,6 +86,7 @@ private:
 	MarkSecondaryClean mark_clean_;
 	std::string name_;
 	std::filesystem::path device_;
+	bool was_in_sync_ = false;
 	bool attached_ = false;
 	bool resyncing_ = false;
 	bool in_sync_ = false;

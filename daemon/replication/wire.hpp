@@ -58,6 +58,9 @@ std::optional<MessageType> message_type(std::uint8_t value) noexcept;
 namespace flag {
 inline constexpr std::uint8_t fua = 0x01;    // WRITE: durable on the peer before it is acked
 inline constexpr std::uint8_t resync = 0x02; // WRITE, DISCARD: resync data, not an application write
+// ATTACH_ACK: the copy was kept: in sync when its last link to this primary
+// ended, committed since, and this hpsd has run throughout (PROTOCOL.md)
+inline constexpr std::uint8_t kept = 0x04;
 } // namespace flag
 
 inline constexpr std::size_t nonce_bytes = 32;

@@ -17,6 +17,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <set>
 #include <memory>
 #include <optional>
 #include <string>
@@ -157,6 +158,10 @@ public:
 
 	// Registered volumes, for the replication manager at start.
 	const std::vector<VolumeRecord>& records() const noexcept { return registry_.volumes(); }
+	// A replicated primary this hpsd claimed and found alive in the
+	// kernel (its dm device adopted, not made): the cache holds every
+	// write the node's last hpsd completed.
+	bool kept_by_kernel(const std::string& name) const { return kept_by_kernel_.count(name) != 0; }
 
 	// Told of a primary volume created (fresh) or promoted here, of one
 	// found replaced at a late claim (demoted), and of any volume deleted,
@@ -240,6 +245,7 @@ private:
 	// Replicated primaries whose image claim failed at start (Ceph away):
 	// name -> why; their devices stay down until a retry succeeds.
 	std::map<std::string, std::string> unclaimed_;
+	std::set<std::string> kept_by_kernel_;
 	std::chrono::steady_clock::time_point last_claim_retry_{};
 	Registry registry_;
 	std::optional<dm::Control> dm_;

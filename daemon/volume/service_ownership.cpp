@@ -92,6 +92,10 @@ bool Service::claim_and_bring_up(const VolumeRecord& original, bool ceph_away)
 		log_.error("volume " + record.name + ": " + up.error());
 		return true;
 	}
+	if (replicated_primary(record) && *up == "adopted")
+		kept_by_kernel_.insert(record.name);
+	else
+		kept_by_kernel_.erase(record.name);
 	// An adopted device keeps the kernel's role: make it the record's.
 	if (record.role != original.role)
 		if (auto set = set_kernel_role(record); !set)

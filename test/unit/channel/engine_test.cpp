@@ -201,6 +201,23 @@ TEST_CASE("engine: while stopping, new requests are held and in-flight ones comm
 	CHECK(f.ring.posted == std::vector<Posted>{{0, true, 0}});
 }
 
+TEST_CASE("engine: a request the backend gives back is held, not committed", "[channel]")
+{
+	Fixture f;
+	f.engine.start();
+	f.ring.posted.clear();
+	f.deliver(0, HPS_OP_WRITE);
+	f.deliver(1, HPS_OP_WRITE);
+	f.engine.begin_stop();
+	f.engine.on_backend_done(0, hpsd::channel::result_requeue);
+	f.engine.on_backend_done(1, 0);
+	CHECK(f.engine.state(0) == State::held);
+	CHECK(f.engine.in_backend() == 0);
+	// Only tag 1 is answered; the kernel queues tag 0's request again.
+	CHECK(f.ring.posted == std::vector<Posted>{{1, true, 0}});
+	CHECK(f.engine.counters().failed == 0);
+}
+
 TEST_CASE("engine: an out-of-range backend result is sent as EIO", "[channel]")
 {
 	Fixture f;

@@ -30,7 +30,7 @@ Bytes frame_of(std::size_t index)
 // Indexes into every_type().
 constexpr std::size_t hello_i = 0, challenge_i = 1, write_i = 3, write_ack_i = 4, discard_i = 5,
 		      clean_i = 8, ping_i = 12, error_i = 15,
-		      attach_i = 16;
+		      attach_i = 16, attach_ack_i = 17;
 
 // A frame with the payload replaced (header length and CRCs to match).
 Bytes with_payload(Bytes frame, const Bytes& payload)
@@ -115,6 +115,14 @@ TEST_CASE("replication decode: unknown types and flags", "[replication][decode]"
 	// Every flag combination WRITE allows decodes.
 	for (std::uint64_t f : {0, 1, 2, 3})
 		CHECK(decode(with(frame_of(write_i), at_flags, f, 1), Limits{}));
+	// ATTACH_ACK takes `kept`, and only with status 0.
+	CHECK(refused(with(frame_of(attach_ack_i), at_flags, flag::fua, 1)) ==
+	      "flags 0x01 not allowed in ATTACH_ACK");
+	auto kept = decode(with(frame_of(attach_ack_i), at_flags, flag::kept, 1), Limits{});
+	REQUIRE(kept);
+	CHECK(std::get<AttachAck>(*kept).kept);
+	CHECK(refused(with(with(frame_of(attach_ack_i), at_flags, flag::kept, 1), header_bytes, 17,
+			   4)) == "ATTACH_ACK kept with status 17");
 }
 
 TEST_CASE("replication decode: volume and seq as each type uses them", "[replication][decode]")

@@ -77,6 +77,7 @@ inline std::vector<Message> every_type()
 		Error{ErrorCode::auth, "authentication failed"},
 		Attach{7, std::uint64_t{10} << 30, 4096, "db1", "db1-image"},
 		AttachAck{7, 0},
+		AttachAck{7, 0, true},
 	};
 }
 

@@ -38,7 +38,7 @@ struct Harness {
 	std::vector<std::function<void(OutdatedRecord, std::string)>> records;
 	int clears = 0;
 
-	explicit Harness(bool fresh = true, bool outdated_gate = false)
+	explicit Harness(PeerCopy peer_copy = PeerCopy::empty, bool outdated_gate = false)
 	{
 		PrimaryVolumeInfo info{7, "db1", "db1", vol_size, 4096, "stor-2"};
 		PrimaryVolumeHooks hooks;
@@ -63,15 +63,16 @@ struct Harness {
 				};
 			hooks.clear_outdated = [this] { clears++; };
 		}
-		volume = std::make_unique<PrimaryVolume>(io, info, hooks, 0, fresh);
+		volume = std::make_unique<PrimaryVolume>(io, info, hooks, 0, peer_copy);
 	}
 
-	// Link up, ATTACH acked, barrier passed: the round has begun.
-	void attach()
+	// Link up, ATTACH acked (`kept` as the peer says), barrier passed:
+	// the round has begun.
+	void attach(bool kept = false)
 	{
 		volume->link_up(link);
 		REQUIRE(link->sent_of<Attach>().size() == 1);
-		REQUIRE(volume->on_message(AttachAck{7, 0}));
+		REQUIRE(volume->on_message(AttachAck{7, 0, kept}));
 		REQUIRE(barriers.size() == 1);
 		auto b = barriers.back();
 		barriers.clear();
@@ -177,13 +178,51 @@ TEST_CASE("primary volume: a round resyncs the change log, then writes go live",
 TEST_CASE("primary volume: after an hpsd restart the first round sends the whole volume",
 	  "[replication][primary]")
 {
-	Harness h(false);
+	Harness h(PeerCopy::unknown);
 	CHECK(h.volume->status().changed_bytes == vol_size);
 	h.attach();
 	CHECK(h.link->sent_of<ResyncBegin>().at(0).bytes_planned == vol_size);
 	// 64 KiB chunks (the peer's max write), four reads at a time.
 	CHECK(h.reads.size() == 4);
 	CHECK(h.reads[0].into.size() == 64 << 10);
+}
+
+TEST_CASE("primary volume: after a restart that kept both copies only the changes are resynced",
+	  "[replication][primary]")
+{
+	Harness h(PeerCopy::kept_if_peer_agrees);
+	// Written before the link is up (e.g. what the last hpsd left in
+	// flight): those blocks, and only those, go to the peer.
+	auto data = bytes(4096);
+	h.volume->replicate(1 << 20, data, false, [](int) {});
+	CHECK(h.volume->status().changed_bytes == 4096);
+	h.attach(true);
+	CHECK(h.link->sent_of<ResyncBegin>().at(0).bytes_planned == 4096);
+	REQUIRE(h.reads.size() == 1);
+	CHECK(h.reads[0].offset == 1 << 20);
+}
+
+TEST_CASE("primary volume: a peer that did not keep its copy is resynced whole after a restart",
+	  "[replication][primary]")
+{
+	Harness h(PeerCopy::kept_if_peer_agrees);
+	CHECK(h.volume->status().changed_bytes == 0);
+	h.attach(false);
+	CHECK(h.link->sent_of<ResyncBegin>().at(0).bytes_planned == vol_size);
+}
+
+TEST_CASE("primary volume: `kept` is asked once: a later link's round sends what changed",
+	  "[replication][primary]")
+{
+	Harness h(PeerCopy::empty);
+	h.attach(false);
+	CHECK(h.link->sent_of<ResyncBegin>().at(0).bytes_planned == 0);
+	h.volume->link_lost("cut");
+	auto data = bytes(4096);
+	h.volume->replicate(0, data, false, [](int) {});
+	h.link = std::make_shared<FakeLink>("stor-2", 64 << 10);
+	h.attach(false);
+	CHECK(h.link->sent_of<ResyncBegin>().at(0).bytes_planned == 4096);
 }
 
 TEST_CASE("primary volume: a write larger than the peer's limit is split", "[replication][primary]")
@@ -361,7 +400,8 @@ TEST_CASE("primary volume: the recovery limit defers runs, and the round waits f
 		reads.push_back(std::move(done));
 	};
 	// 1 MB/s: 64 KiB runs, 50 ms of burst, so the second run waits.
-	PrimaryVolume v(io, PrimaryVolumeInfo{7, "db1", "db1", vol_size, 4096, "stor-2"}, hooks, 1, true);
+	PrimaryVolume v(io, PrimaryVolumeInfo{7, "db1", "db1", vol_size, 4096, "stor-2"}, hooks, 1,
+			PeerCopy::empty);
 	auto data = bytes(64 << 10);
 	for (std::uint64_t i = 0; i < 3; i++)
 		v.replicate(i * (1 << 20), data, false, [](int) {});
@@ -396,7 +436,7 @@ TEST_CASE("primary volume: a write completes without the peer only once Ceph rec
 	  "outdated",
 	  "[replication][primary]")
 {
-	Harness h(true, true);
+	Harness h(PeerCopy::empty, true);
 	auto data = bytes(4096);
 	int first = 1, second = 1, flushed = 1;
 	h.volume->replicate(0, data, false, [&](int r) { first = r; });
@@ -433,7 +473,7 @@ TEST_CASE("primary volume: a write completes without the peer only once Ceph rec
 TEST_CASE("primary volume: writes in flight at a loss wait for the record too",
 	  "[replication][primary]")
 {
-	Harness h(true, true);
+	Harness h(PeerCopy::empty, true);
 	h.attach();
 	REQUIRE(h.volume->status().state == ReplicaState::in_sync);
 	auto data = bytes(4096);
@@ -451,7 +491,7 @@ TEST_CASE("primary volume: writes in flight at a loss wait for the record too",
 TEST_CASE("primary volume: a fenced node fails the writes it would complete alone",
 	  "[replication][primary]")
 {
-	Harness h(true, true);
+	Harness h(PeerCopy::empty, true);
 	auto data = bytes(4096);
 	int first = 1, later = 1;
 	h.volume->replicate(0, data, false, [&](int r) { first = r; });
@@ -466,7 +506,7 @@ TEST_CASE("primary volume: a fenced node fails the writes it would complete alon
 TEST_CASE("primary volume: Ceph away: writes wait and the record is asked again",
 	  "[replication][primary]")
 {
-	Harness h(true, true);
+	Harness h(PeerCopy::empty, true);
 	auto data = bytes(4096);
 	int first = 1;
 	h.volume->replicate(0, data, false, [&](int r) { first = r; });
@@ -482,7 +522,7 @@ TEST_CASE("primary volume: Ceph away: writes wait and the record is asked again"
 TEST_CASE("primary volume: stopping hpsd completes what waits for the record",
 	  "[replication][primary]")
 {
-	Harness h(true, true);
+	Harness h(PeerCopy::empty, true);
 	auto data = bytes(4096);
 	int first = 1;
 	h.volume->replicate(0, data, false, [&](int r) { first = r; });
