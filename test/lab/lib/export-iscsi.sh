@@ -129,10 +129,10 @@ compute_iscsi_ready_on() {
 		case \$portal in $1:3260*) ;; *) die \"the ready path goes to '\$portal', not $1\" ;; esac"
 }
 
-export_iscsi_scenario() {
-	VOL=export-iscsi
-	log "storage nodes vm0, vm1: LIO, hpsd replicating over tcp and exporting over iSCSI"
-	iscsi_nodes
+# iscsi_volume: $VOL on vm0 with its copy on vm1, in sync, the compute
+# host attached on both; sets TIQN and checks each node exports it under
+# it, active/optimized on vm0 and standby on vm1.
+iscsi_volume() {
 	vm_must $P "$(node 'must ctl volume create $VOL --size 128M --replica-node lab-vm1; wait_replica $VOL in_sync 120')"
 	local n id
 	id=$(vm_run $P "$(node 'ctl --format json volume show $VOL | json_get id')" | tail -n1)
@@ -146,6 +146,13 @@ export_iscsi_scenario() {
 		log "vm$n exports: $got"
 		[ "$(echo $got)" = "$TIQN true $want" ] || die "vm$n: iSCSI export is '$got', not '$TIQN true $want'"
 	done
+}
+
+export_iscsi_scenario() {
+	VOL=export-iscsi
+	log "storage nodes vm0, vm1: LIO, hpsd replicating over tcp and exporting over iSCSI"
+	iscsi_nodes
+	iscsi_volume
 
 	log "compute host (vm2): iscsiadm login to both nodes, dm-multipath"
 	compute_iscsi "$compute_iscsi_setup"
@@ -225,14 +232,7 @@ export_failover_iscsi() {
 	VOL=export-failover-iscsi
 	log "storage nodes vm0, vm1 exporting over iSCSI; the compute host (vm2) logged in to both"
 	iscsi_nodes
-	vm_must $P "$(node 'must ctl volume create $VOL --size 128M --replica-node lab-vm1; wait_replica $VOL in_sync 120')"
-	local n id
-	id=$(vm_run $P "$(node 'ctl --format json volume show $VOL | json_get id')" | tail -n1)
-	TIQN=iqn.2014-08.org.hps:vol.$id
-	for n in $P $S; do
-		vm_must $n "$(node "must ctl host add compute --nqn nqn.2014-08.org.hps:lab:compute --iqn $IQN_C
-			must ctl volume attach \$VOL --host compute")"
-	done
+	iscsi_volume
 	compute_iscsi "$compute_iscsi_setup"
 	compute_iscsi_login "$(vm_ip $P)" "$(vm_ip $S)"
 	compute_iscsi_paths 90
