@@ -5,6 +5,9 @@
 
 #include <cerrno>
 
+static_assert(hpsd::replication::result_give_back == hpsd::channel::result_requeue,
+	      "replication gives requests back to the kernel as the channel requeues them");
+
 #include <memory>
 
 namespace hpsd {

@@ -732,17 +732,23 @@ PrimaryVolumeStatus PrimaryVolume::status() const
 void PrimaryVolume::stop()
 {
 	outdated_timer_.cancel();
-	outdated_ = Outdated::recorded; // nothing waits for Ceph from here
+	// Nothing waits for Ceph from here; what the next hpsd is handed
+	// it completes once it has made the record or reached the peer.
+	stopped_ = true;
 	auto waiting = std::move(without_peer_);
 	without_peer_.clear();
 	for (auto& d : waiting)
-		d(0);
+		d(result_give_back);
 }
 
 void PrimaryVolume::complete_without_peer(Done done)
 {
 	if (!done)
 		return;
+	if (stopped_) {
+		done(result_give_back);
+		return;
+	}
 	if (!hooks_.record_outdated || outdated_ == Outdated::recorded) {
 		done(0);
 		return;

@@ -41,6 +41,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
+#include <climits>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -57,8 +58,13 @@ namespace hpsd::replication {
 enum class ReplicaState : std::uint8_t { degraded, attaching, resyncing, in_sync };
 std::string_view to_string(ReplicaState state) noexcept;
 
-// A request's end: 0 or a negative errno, as the kernel sees it.
+// A request's end: 0 or a negative errno, as the kernel sees it, or
+// result_give_back.
 using Done = std::function<void(int result)>;
+
+// Not an end: the request goes back to the kernel unanswered, which hands
+// it to the next hpsd (the channel's result_requeue, the same value).
+inline constexpr int result_give_back = INT_MIN;
 
 struct PrimaryVolumeInfo {
 	std::uint32_t id = 0;
@@ -168,7 +174,8 @@ public:
 	// The link has room again.
 	void writable();
 	// hpsd stops (after link_lost): requests waiting for the outdated
-	// record complete now, as every other request does at stop.
+	// record are given back (result_give_back) -- completing them
+	// without the record would let a promotion of the peer drop them.
 	void stop();
 
 	// The peer's answers for this volume.  An error is a protocol error:
@@ -274,6 +281,7 @@ private:
 	std::shared_ptr<Link> link_;
 	std::uint64_t generation_ = 0; // bumped on every link change
 	bool round_pending_ = false;   // a barrier is under way
+	bool stopped_ = false; // stop(): nothing completes without the peer
 	// PeerCopy::kept_if_peer_agrees until the first ATTACH_ACK says.
 	bool ask_peer_kept_ = false;
 	AckTracker tracker_;

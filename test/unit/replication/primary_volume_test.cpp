@@ -519,7 +519,7 @@ TEST_CASE("primary volume: Ceph away: writes wait and the record is asked again"
 	CHECK(first == 0);
 }
 
-TEST_CASE("primary volume: stopping hpsd completes what waits for the record",
+TEST_CASE("primary volume: stopping hpsd gives back what waits for the record",
 	  "[replication][primary]")
 {
 	Harness h(PeerCopy::empty, true);
@@ -527,7 +527,11 @@ TEST_CASE("primary volume: stopping hpsd completes what waits for the record",
 	int first = 1;
 	h.volume->replicate(0, data, false, [&](int r) { first = r; });
 	h.volume->stop();
-	CHECK(first == 0);
+	CHECK(first == result_give_back);
+	// Nor does anything complete without the peer after the stop.
+	int later = 1;
+	h.volume->replicate(4096, data, false, [&](int r) { later = r; });
+	CHECK(later == result_give_back);
 }
 
 TEST_CASE("primary volume: the clean gate opens only in sync, with the last seq handed out",
