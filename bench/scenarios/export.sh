@@ -140,29 +140,18 @@ qemu_after=$(pgrep -c qemu-system || true)
 # --- the summary -----------------------------------------------------------------------
 
 fio_version=$(vm_run $C 'fio --version' | tail -n1)
-python3 - "$VMOUT_C" "$VMOUT_P" "$OUT" "$RUNTIME" "$SIZE" "$VOLSIZE" "$QD" "$LAB_ACCEL" "$LAB_KVER" \
+PYTHONPATH="$HPS_SRC/bench/lib" python3 - "$VMOUT_C" "$VMOUT_P" "$OUT" "$RUNTIME" "$SIZE" "$VOLSIZE" "$QD" "$LAB_ACCEL" "$LAB_KVER" \
 	"${LAB_VM_MEM:-1536}" "$fio_version" "$(git -C "$HPS_SRC" describe --always --dirty 2>/dev/null || echo unknown)" \
 	"$qemu_before" "$qemu_after" "$LAB_VMS" >"$OUT/export.json" <<'PY' || die "cannot summarise the fio results"
 import json, os, sys
+from fio_summary import job, ratio
 (vmout_c, vmout_p, out, runtime, size, volsize, qd, accel, kver, mem, fio_v, commit,
  qemu_before, qemu_after, vms) = sys.argv[1:16]
 cases = ["raw", "krbd", "hps"]
 jobs = ["randread", "randwrite"]
 
 def fio(label, rw):
-    data = json.load(open(f"{vmout_c}/{label}-{rw}.json"))["jobs"][0]
-    side = data["read"] if rw == "randread" else data["write"]
-    clat = side["clat_ns"]
-    pct = clat.get("percentile", {})
-    return {
-        "iops": round(side["iops"], 1),
-        "clat_mean_us": round(clat["mean"] / 1000, 1),
-        "clat_p50_us": round(pct.get("50.000000", 0) / 1000, 1),
-        "clat_p99_us": round(pct.get("99.000000", 0) / 1000, 1),
-        "clat_max_us": round(clat["max"] / 1000, 1),
-        "ios": side["total_ios"],
-        "errors": data.get("error", 0),
-    }
+    return job(f"{vmout_c}/{label}-{rw}.json", "read" if rw == "randread" else "write")
 
 res = {}
 for c in cases:
@@ -178,9 +167,6 @@ vol = f"{vmout_p}/hps-volume.json"
 if "failed" not in res["hps"] and os.path.exists(vol):
     v = json.load(open(vol))
     res["hps"]["volume"] = {k: v.get(k) for k in ("status", "export")}
-
-def ratio(a, b):
-    return round(a / b, 3) if b else None
 
 ratios = {}
 for base in ("raw", "krbd"):

@@ -142,11 +142,12 @@ for n in $P $S; do vm_run $n "$(node 'repl_stop')" >/dev/null 2>&1 || true; done
 
 fio_version=$(vm_run $P 'fio --version' | tail -n1)
 drbd_version=$(sed -n 's/^version: \([^ ]*\).*/\1/p' "$VMOUT/drbd-proc.txt" | head -n1)
-python3 - "$VMOUT" "$OUT" "$transports" "$rdma_skip" "$RUNTIME" "$SIZE" "$LAB_ACCEL" "$LAB_KVER" \
+PYTHONPATH="$HPS_SRC/bench/lib" python3 - "$VMOUT" "$OUT" "$transports" "$rdma_skip" "$RUNTIME" "$SIZE" "$LAB_ACCEL" "$LAB_KVER" \
 	"${LAB_VM_MEM:-1536}" "$fio_version" "$drbd_version" \
 	"$(git -C "$HPS_SRC" describe --always --dirty 2>/dev/null || echo unknown)" "$VMOUT_S" \
 	>"$OUT/replication.json" <<'PY' || die "cannot summarise the fio results"
 import json, os, sys
+from fio_summary import job, ratio
 (vmout, out, transports, rdma_skip, runtime, size, accel, kver, mem, fio_v,
  drbd_v, commit, vmout_s) = sys.argv[1:14]
 jobs = {"qd1": 1, "qd32": 32}
@@ -174,23 +175,9 @@ def cpu(label, qd, iops):
     return res
 
 def fio(label, qd):
-    data = json.load(open(f"{vmout}/{label}-qd{qd}.json"))["jobs"][0]
-    w = data["write"]
-    clat = w["clat_ns"]
-    pct = clat.get("percentile", {})
-    return {
-        "iops": round(w["iops"], 1),
-        "clat_mean_us": round(clat["mean"] / 1000, 1),
-        "clat_p50_us": round(pct.get("50.000000", 0) / 1000, 1),
-        "clat_p99_us": round(pct.get("99.000000", 0) / 1000, 1),
-        "clat_max_us": round(clat["max"] / 1000, 1),
-        "ios": w["total_ios"],
-        "errors": data.get("error", 0),
-        "cpu": cpu(label, qd, w["iops"]),
-    }
-
-def ratio(a, b):
-    return round(a / b, 3) if b else None
+    res = job(f"{vmout}/{label}-qd{qd}.json", "write")
+    res["cpu"] = cpu(label, qd, res["iops"])
+    return res
 
 res = {"drbd": {j: fio("drbd", qd) for j, qd in jobs.items()}}
 labels = ["hps-tcp"] if rdma_skip else ["hps-tcp", "hps-rdma"]
