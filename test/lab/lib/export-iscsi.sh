@@ -91,7 +91,7 @@ compute_iscsi_login() {
 }
 
 # The compute host's multipath map of $T's LUN in $m (its WWID) and $d.
-compute_map='m=; for i in $(seq 60); do m=$(dmsetup ls --target multipath 2>/dev/null | awk "NF == 2 {print \$1}" | head -n1 || true); [ -n "$m" ] && break; sleep 1; done
+compute_map='m=; for i in $(seq 60); do m=$(dmsetup ls --target multipath 2>/dev/null | awk "\$1 != \"No\" {print \$1}" | head -n1 || true); [ -n "$m" ] && break; sleep 1; done
 	[ -n "$m" ] || die "no multipath map after the logins: $(multipath -ll 2>&1)"; d=/dev/mapper/$m'
 
 # On the compute host: the map $m's ready path in $ready (sdX) and the portal
