@@ -4,11 +4,10 @@
 #include <boost/asio/post.hpp>
 
 #include <cerrno>
+#include <memory>
 
 static_assert(hpsd::replication::result_give_back == hpsd::channel::result_requeue,
 	      "replication gives requests back to the kernel as the channel requeues them");
-
-#include <memory>
 
 namespace hpsd {
 namespace {

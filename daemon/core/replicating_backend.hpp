@@ -62,8 +62,8 @@ private:
 	bool is_primary(std::uint32_t volume) const;
 	// Leaves `starting` for `phase` and submits what waited.
 	void release(Phase phase);
-	// What a request of `volume` gets when replication is not there:
-	// 0 unreplicated, result_requeue stopped.
+	// What a request gets when no manager is there: `unreplicated` before
+	// stop(), result_requeue after it.
 	int without_manager(int unreplicated) const;
 	void route(const channel::Request& req, std::span<std::byte> data,
 		   channel::CompletionSink& sink);

@@ -151,7 +151,7 @@ void ReplicationRuntime::stop()
 
 replication::PeerCopy ReplicationRuntime::peer_copy_at_start(const VolumeRecord& record)
 {
-	if (record.peer.empty() || !volumes_.kept_by_kernel(record.name))
+	if (!volumes_.kept_by_kernel(record.name)) // only ever a replicated primary
 		return replication::PeerCopy::unknown;
 	// Before any request of this hpsd could record it: an outdated copy
 	// recorded now was recorded by the last hpsd, which went on without
