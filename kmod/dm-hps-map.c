@@ -311,9 +311,14 @@ static int hps_map_bio(struct hps_volume *v, struct bio *bio, unsigned int flags
 {
 	struct hps_bio *hb = dm_per_bio_data(bio, sizeof(*hb));
 	enum hps_role role = READ_ONCE(v->role);
+	int r;
 
 	hb->v = v;
 	hb->flags = flags;
+
+	/* An owner's lease that lapsed: nothing is served until renewed. */
+	if (hps_lease_take(v, bio, &r))
+		return r;
 
 	if (bio->bi_opf & REQ_PREFLUSH) {
 		/* dm sends flushes empty: the data, if any, follows alone. */
@@ -364,6 +369,11 @@ void hps_volume_remap_deferred(struct bio *bio)
 	case DM_MAPIO_KILL:
 		bio_io_error(bio);
 		break;
+	case DM_MAPIO_REQUEUE:
+		/* The lease gives it back to a suspending dm. */
+		bio->bi_status = BLK_STS_DM_REQUEUE;
+		bio_endio(bio);
+		break;
 	default:
 		break;
 	}
@@ -385,7 +395,8 @@ int hps_volume_end_io(struct dm_target *ti, struct bio *bio, blk_status_t *error
 	}
 	/* A write in place that was not hooked ends here. */
 	hps_wb_srcu_unlock(v->pool, hb);
-	if (*error)
+	/* Given back to dm by the lease (suspend): not an error yet. */
+	if (*error && *error != BLK_STS_DM_REQUEUE)
 		atomic64_inc(&v->errors);
 	return DM_ENDIO_DONE;
 }

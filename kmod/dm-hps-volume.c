@@ -166,6 +166,7 @@ static int hps_volume_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	}
 	v->devt = hps_md_devt(ti);
 	v->mode = HPS_MODE_WRITEBACK;
+	hps_lease_init(v);
 
 	pool_path = dm_shift_arg(&as);
 
@@ -237,6 +238,7 @@ static void hps_volume_dtr(struct dm_target *ti)
 {
 	struct hps_volume *v = ti->private;
 
+	hps_lease_exit(v);
 	hps_volume_unbind(v);
 
 	dm_put_device(ti, v->pool_dev);
@@ -254,7 +256,7 @@ static void hps_volume_status(struct dm_target *ti, status_type_t type,
 
 	switch (type) {
 	case STATUSTYPE_INFO:
-		DMEMIT("%s %s %u %lld %lld %lld %lld %lld %lld %lld %lld %lld %s",
+		DMEMIT("%s %s %u %lld %lld %lld %lld %lld %lld %lld %lld %lld %s %s %lld",
 		       role, mode, v->volume_id,
 		       atomic64_read(&v->pool->slot_counts[v->slot].used),
 		       atomic64_read(&v->pool->slot_counts[v->slot].dirty),
@@ -265,7 +267,9 @@ static void hps_volume_status(struct dm_target *ti, status_type_t type,
 		       atomic64_read(&v->flushes),
 		       atomic64_read(&v->discards),
 		       atomic64_read(&v->errors),
-		       READ_ONCE(v->pool->failing) ? "failing" : "ok");
+		       READ_ONCE(v->pool->failing) ? "failing" : "ok",
+		       hps_lease_state_name(v),
+		       atomic64_read(&v->lease.waited));
 		break;
 	case STATUSTYPE_TABLE:
 		/* The current role and mode, so the line reloads as is. */
@@ -280,12 +284,12 @@ static void hps_volume_status(struct dm_target *ti, status_type_t type,
 	}
 }
 
-/* Messages: "role <role>" and "mode <mode>". */
+/* Messages: "role <role>", "mode <mode>" and "lease <ms|off|fence>". */
 static int hps_volume_message(struct dm_target *ti, unsigned int argc,
 			      char **argv, char *result, unsigned int maxlen)
 {
 	struct hps_volume *v = ti->private;
-	int i;
+	int i, r;
 
 	if (!argc) {
 		DMWARN("%s: empty message", hps_md_name(ti));
@@ -315,6 +319,15 @@ static int hps_volume_message(struct dm_target *ti, unsigned int argc,
 			goto bad_value;
 		WRITE_ONCE(v->mode, i);
 		return 0;
+	}
+
+	if (!strcmp(argv[0], "lease")) {
+		if (argc != 2)
+			goto bad_argc;
+		r = hps_lease_message(v, argv[1]);
+		if (r == -EINVAL || r == -ERANGE)
+			goto bad_value;
+		return r;
 	}
 
 	DMWARN("%s: unknown message '%.32s'", hps_md_name(ti), argv[0]);
@@ -355,7 +368,7 @@ static void hps_volume_io_hints(struct dm_target *ti, struct queue_limits *limit
 
 struct target_type hps_volume_target = {
 	.name = HPS_VOLUME_TARGET_NAME,
-	.version = {0, 1, 0},
+	.version = {0, 2, 0},
 	.features = DM_TARGET_SINGLETON,
 	.module = THIS_MODULE,
 	.ctr = hps_volume_ctr,
@@ -364,6 +377,9 @@ struct target_type hps_volume_target = {
 	.end_io = hps_volume_end_io,
 	.status = hps_volume_status,
 	.message = hps_volume_message,
+	.presuspend = hps_lease_presuspend,
+	.presuspend_undo = hps_lease_resume,
+	.resume = hps_lease_resume,
 	.iterate_devices = hps_volume_iterate_devices,
 	.io_hints = hps_volume_io_hints,
 };

@@ -97,6 +97,30 @@ struct hps_throttle {
 };
 
 /*
+ * Ownership lease of one volume (dm-hps-lease.c): a replicated primary
+ * serves only while hpsd renews it.  Bios that come after it lapsed wait
+ * on @bios until the next renewal, and @work maps them again.
+ */
+enum hps_lease_state {
+	HPS_LEASE_OFF,			/* not leased: serve */
+	HPS_LEASE_ON,			/* serve until @until */
+	HPS_LEASE_FENCED,		/* another node owns the volume: fail */
+};
+
+/* The longest lease one renewal gives (10 minutes). */
+#define HPS_LEASE_MAX_MS	600000U
+
+struct hps_lease {
+	spinlock_t lock;
+	struct bio_list bios;		/* waiting for a renewal */
+	struct work_struct work;
+	enum hps_lease_state state;	/* READ_ONCE outside @lock */
+	unsigned long until;		/* jiffies: ON lapses then */
+	bool suspending;		/* between presuspend and resume */
+	atomic64_t waited;		/* bios that waited for a renewal */
+};
+
+/*
  * One cache pool.  It is keyed by the dev_t of its own dm device, so a
  * table reload of that device finds and keeps the same object.  It lives
  * while an hps-pool target (live or only loaded) or a volume refers to it.
@@ -207,6 +231,7 @@ struct hps_volume {
 	atomic64_t flushes;
 	atomic64_t discards;
 	atomic64_t errors;		/* bios failed */
+	struct hps_lease lease;
 };
 
 /* Per-bio data of the hps target. */
@@ -308,6 +333,15 @@ void hps_throttle_exit(struct hps_pool *pool);
 void hps_throttle_set(struct hps_pool *pool, unsigned int delay_us);
 bool hps_throttle_bio(struct hps_pool *pool, struct bio *bio);
 unsigned int hps_throttle_delay_us(struct hps_pool *pool);
+
+/* dm-hps-lease.c */
+void hps_lease_init(struct hps_volume *v);
+void hps_lease_exit(struct hps_volume *v);
+bool hps_lease_take(struct hps_volume *v, struct bio *bio, int *r);
+int hps_lease_message(struct hps_volume *v, const char *arg);
+const char *hps_lease_state_name(struct hps_volume *v);
+void hps_lease_presuspend(struct dm_target *ti);
+void hps_lease_resume(struct dm_target *ti);
 
 /* dm-hps-commit.c */
 int hps_commit_init(struct hps_pool *pool);

@@ -45,6 +45,9 @@ struct ReplicationConfig {
 	std::vector<ReplicationPeer> peers;
 	unsigned keepalive_ms = 1000;	 // PING after this long without sending
 	unsigned peer_timeout_ms = 5000; // a peer silent this long is lost
+	// A replicated primary serves only this long after it last confirmed
+	// in Ceph that it owns the volume (kmod/FORMAT.md, "Ownership lease").
+	unsigned lease_ms = 10000;
 };
 
 // One listening address of nvmet on this node (an IP plane).
@@ -127,6 +130,8 @@ inline constexpr unsigned min_keepalive_ms = 100;
 inline constexpr unsigned max_keepalive_ms = 60000;
 inline constexpr unsigned min_peer_timeout_ms = 200;
 inline constexpr unsigned max_peer_timeout_ms = 600000;
+inline constexpr unsigned min_lease_ms = 2000;
+inline constexpr unsigned max_lease_ms = 600000; // HPS_LEASE_MAX_MS
 inline constexpr std::size_t max_export_ports = 16;
 inline constexpr unsigned max_cntlid = 0xffef; // NVME_CNTLID_MAX
 

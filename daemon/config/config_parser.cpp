@@ -340,6 +340,7 @@ void parse_replication(Errors& errors, const Json& value, const std::string& pat
 		 unsigned_field(errors, replication.keepalive_ms, min_keepalive_ms, max_keepalive_ms)},
 		{"peer_timeout_ms",
 		 unsigned_field(errors, replication.peer_timeout_ms, min_peer_timeout_ms, max_peer_timeout_ms)},
+		{"lease_ms", unsigned_field(errors, replication.lease_ms, min_lease_ms, max_lease_ms)},
 	};
 	parse_object(errors, value, path, fields);
 }

@@ -74,6 +74,7 @@ std::unique_ptr<ReplicationRuntime> ReplicationRuntime::start(boost::asio::io_co
 	auto runtime =
 		std::make_unique<ReplicationRuntime>(Key{}, io, config, volumes, images, backend, log);
 	runtime->ioctl_ = std::move(ioctl);
+	runtime->watch_volumes();
 	auto reader = writeback::UringReader::create(64);
 	if (!reader)
 		log.error("replication: resync reads: " + reader.error());
@@ -86,6 +87,9 @@ std::unique_ptr<ReplicationRuntime> ReplicationRuntime::start(boost::asio::io_co
 		log.error("replication: not started: " + manager.error() +
 			  "; replicated writes fail until hpsd is restarted");
 		backend.start_unreplicated();
+		// Whether or not replication runs, a primary that cannot
+		// confirm its ownership must stop serving.
+		runtime->lease_.start();
 		return runtime;
 	}
 	runtime->manager_ = std::move(manager).value();
@@ -96,40 +100,50 @@ std::unique_ptr<ReplicationRuntime> ReplicationRuntime::start(boost::asio::io_co
 		if (record.role == VolumeRole::primary)
 			runtime->add(record, runtime->peer_copy_at_start(record));
 	backend.start(runtime->manager_.get());
-	volumes.on_volume_change([r = runtime.get()](const VolumeRecord& record,
-						     hps::volume::VolumeChange change) {
-		if (!r->manager_)
-			return;
+	// After peer_copy_at_start: from here Ceph is asked on ceph_ only.
+	runtime->lease_.start();
+	return runtime;
+}
+
+void ReplicationRuntime::watch_volumes()
+{
+	volumes_.on_volume_change([this](const VolumeRecord& record,
+					 hps::volume::VolumeChange change) {
 		switch (change) {
 		case hps::volume::VolumeChange::created:
-			r->add(record, replication::PeerCopy::empty);
+			if (manager_)
+				add(record, replication::PeerCopy::empty);
 			break;
 		case hps::volume::VolumeChange::promoted:
+			lease_.promoted(record);
 			// The old primary's copy may hold writes this one lacks
 			// (in flight when it failed) or be stale: it is resynced
 			// whole when it returns.
-			r->add(record, replication::PeerCopy::unknown);
+			if (manager_)
+				add(record, replication::PeerCopy::unknown);
 			break;
 		case hps::volume::VolumeChange::demoted:
 		case hps::volume::VolumeChange::deleted:
-			r->backend_.set_primary(record.id, false);
-			r->cleaner_.set_gate(record.id, nullptr);
-			r->manager_->remove_primary(record.id);
-			r->devices_.erase(record.id);
+			lease_.dropped(record);
+			if (!manager_)
+				break;
+			backend_.set_primary(record.id, false);
+			cleaner_.set_gate(record.id, nullptr);
+			manager_->remove_primary(record.id);
+			devices_.erase(record.id);
 			break;
 		}
 	});
-	volumes.on_promote_check([r = runtime.get()](const VolumeRecord& record, bool force) {
-		return r->promote_check(record, force);
+	volumes_.on_promote_check([this](const VolumeRecord& record, bool force) {
+		return promote_check(record, force);
 	});
-	return runtime;
 }
 
 ReplicationRuntime::ReplicationRuntime(Key, boost::asio::io_context& io, const Config& config,
 				       hps::volume::Service& volumes, hps::volume::ImageStore& images,
 				       ReplicatingBackend& backend, Logger& log)
 	: io_(io), config_(config), volumes_(volumes), backend_(backend), log_(log), barrier_(io),
-	  cleaner_(io), images_(images)
+	  cleaner_(io), images_(images), lease_(io, config, volumes, images, ceph_, log)
 {
 }
 
@@ -141,6 +155,7 @@ ReplicationRuntime::~ReplicationRuntime()
 
 void ReplicationRuntime::stop()
 {
+	lease_.stop();
 	cleaner_.set_manager(nullptr);
 	volumes_.on_volume_change({});
 	volumes_.on_promote_check({});
@@ -353,7 +368,11 @@ Json ReplicationRuntime::replica_json(const VolumeRecord& record) const
 	if (record.role != VolumeRole::primary)
 		return nullptr;
 	auto s = manager_->primary_status(record.id);
-	return s ? primary_json(*s) : Json(nullptr);
+	if (!s)
+		return nullptr;
+	Json json = primary_json(*s);
+	json["lease"] = lease_.json(record.name);
+	return json;
 }
 
 Json ReplicationRuntime::status_json() const

@@ -7,6 +7,7 @@
 
 #include "api/codec.hpp"
 #include "config/config.hpp"
+#include "core/lease_keeper.hpp"
 #include "core/log.hpp"
 #include "core/replica_cleaner.hpp"
 #include "core/replicating_backend.hpp"
@@ -68,6 +69,8 @@ public:
 	void stop();
 
 private:
+	// Service's volume changes: replication's primaries and the leases.
+	void watch_volumes();
 	replication::ManagerHooks hooks();
 	void add(const hps::volume::VolumeRecord& record, replication::PeerCopy peer_copy);
 	// What a primary registered at start knows of its peer's copy
@@ -91,6 +94,8 @@ private:
 	writeback::ChannelIoctl ioctl_;
 	ReplicaCleanerBridge cleaner_;
 	hps::volume::ImageStore& images_;
+	// Asks Ceph on ceph_, which is destroyed first.
+	LeaseKeeper lease_;
 	// Last: destroyed first, so no Ceph call runs on a half-destroyed runtime.
 	SerialWorker ceph_;
 };

@@ -44,7 +44,9 @@ public:
 	// Fencing (ownership.hpp).  The addresses of every Ceph client this
 	// hpsd writes with: what another node blocklists to fence it.
 	virtual hps::Result<std::vector<std::string>, std::string> client_addresses() = 0;
-	virtual hps::Result<std::vector<ImageLocker>, std::string>
+	// Errors carry the negative errno: -ESHUTDOWN when this client is
+	// blocklisted.
+	virtual hps::Result<std::vector<ImageLocker>, ImageError>
 	lockers(const std::string& image) = 0;
 	// Exclusive advisory lock with `cookie`.
 	virtual hps::Result<void, std::string> lock(const std::string& image,

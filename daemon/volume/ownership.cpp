@@ -62,7 +62,7 @@ hps::Result<Claim, std::string> claim_image(ImageStore& images, const std::strin
 	const std::string mine = format_owner_cookie({node, *addresses});
 	auto lockers = images.lockers(image);
 	if (!lockers)
-		return hps::fail(lockers.error());
+		return hps::fail(lockers.error().message);
 
 	Claim claim;
 	std::vector<std::pair<ImageLocker, OwnerCookie>> stale;
@@ -117,7 +117,7 @@ hps::Result<void, std::string> release_image_claim(ImageStore& images, const std
 {
 	auto lockers = images.lockers(image);
 	if (!lockers)
-		return hps::fail(lockers.error());
+		return hps::fail(lockers.error().message);
 	auto addresses = images.client_addresses();
 	if (!addresses)
 		return hps::fail(addresses.error());
@@ -133,7 +133,9 @@ OutdatedOutcome record_peer_outdated(ImageStore& images, const std::string& imag
 {
 	auto lockers = images.lockers(image);
 	if (!lockers)
-		return {OutdatedResult::failed, lockers.error()};
+		return {lockers.error().code == -ESHUTDOWN ? OutdatedResult::fenced
+							   : OutdatedResult::failed,
+			lockers.error().message};
 	for (const auto& locker : *lockers) {
 		auto owner = parse_owner_cookie(locker.cookie);
 		if (!owner || owner->node != node)
@@ -146,6 +148,30 @@ OutdatedOutcome record_peer_outdated(ImageStore& images, const std::string& imag
 		return {set.error().code == -ESHUTDOWN ? OutdatedResult::fenced : OutdatedResult::failed,
 			set.error().message};
 	return {OutdatedResult::recorded, {}};
+}
+
+OwnershipCheck confirm_ownership(ImageStore& images, const std::string& image,
+				 const std::string& node)
+{
+	auto addresses = images.client_addresses();
+	if (!addresses)
+		return {Ownership::unknown, addresses.error()};
+	auto lockers = images.lockers(image);
+	if (!lockers)
+		return {lockers.error().code == -ESHUTDOWN ? Ownership::taken : Ownership::unknown,
+			lockers.error().message};
+	const std::string mine = format_owner_cookie({node, *addresses});
+	for (const auto& locker : *lockers) {
+		if (locker.cookie == mine)
+			return {Ownership::held, {}};
+		auto owner = parse_owner_cookie(locker.cookie);
+		if (owner && owner->node != node)
+			return {Ownership::taken, "RBD image " + images.describe(image) +
+							  " is held by " + owner->node};
+	}
+	return {Ownership::unknown, "RBD image " + images.describe(image) +
+					    (lockers->empty() ? " is not locked"
+							      : " is locked, but not by this hpsd")};
 }
 
 hps::Result<void, std::string> clear_peer_outdated(ImageStore& images, const std::string& image)

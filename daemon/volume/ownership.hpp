@@ -79,6 +79,19 @@ struct OutdatedOutcome {
 OutdatedOutcome record_peer_outdated(ImageStore& images, const std::string& image,
 				     const std::string& node, const std::string& peer);
 hps::Result<void, std::string> clear_peer_outdated(ImageStore& images, const std::string& image);
+
+// Does this hpsd still hold `image` (ownership lease, kmod/FORMAT.md)?
+// taken: another node holds it, or this client is blocklisted -- for
+// good, this copy must neither serve nor write back; unknown: Ceph could
+// not be asked, or the lock is gone or not this hpsd's (an admin's `rbd
+// lock rm`, a promotion half done): not confirmed, but not final either.
+enum class Ownership { held, taken, unknown };
+struct OwnershipCheck {
+	Ownership state = Ownership::unknown;
+	std::string why; // taken, unknown: one line
+};
+OwnershipCheck confirm_ownership(ImageStore& images, const std::string& image,
+				 const std::string& node);
 // The node whose copy of `image` is recorded outdated, if any.
 hps::Result<std::optional<std::string>, std::string> outdated_copy(ImageStore& images,
 								  const std::string& image);

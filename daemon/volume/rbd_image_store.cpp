@@ -62,12 +62,12 @@ public:
 		return all;
 	}
 
-	hps::Result<std::vector<ImageLocker>, std::string>
+	hps::Result<std::vector<ImageLocker>, ImageError>
 	lockers(const std::string& image) override
 	{
 		auto l = session_.lockers(image);
 		if (!l)
-			return fail(std::move(l).error().message);
+			return fail(ImageError{l.error().code, std::move(l).error().message});
 		std::vector<ImageLocker> out;
 		for (auto& one : *l)
 			out.push_back({one.client, one.cookie, one.address});

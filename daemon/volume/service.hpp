@@ -226,6 +226,9 @@ private:
 	void retry_claims();
 	// `role R` to the volume's live device.
 	hps::Result<void, std::string> set_kernel_role(const VolumeRecord& record);
+	// "lease 0": the volume holds every new bio until the lease keeper
+	// renews it (promotion: the old primary may still serve meanwhile).
+	hps::Result<void, std::string> hold_lease(const VolumeRecord& record);
 	// Saves the registry with `record` replacing the one of its name.
 	hps::Result<void, std::string> update_record(const VolumeRecord& record);
 

@@ -48,6 +48,17 @@ hps::Result<void, std::string> Service::set_kernel_role(const VolumeRecord& reco
 	return {};
 }
 
+hps::Result<void, std::string> Service::hold_lease(const VolumeRecord& record)
+{
+	auto dm = control();
+	if (!dm)
+		return fail(dm.error());
+	if (auto sent = (*dm)->message(volume_device_name(record.name), 0, "lease 0"); !sent)
+		return fail("cannot hold the lease of " + volume_device_name(record.name) + ": " +
+			    sent.error().message);
+	return {};
+}
+
 bool Service::claim_and_bring_up(const VolumeRecord& original, bool ceph_away)
 {
 	VolumeRecord record = original;
@@ -193,7 +204,15 @@ ApiResult<PromoteOutcome> Service::promote_volume(const PromoteRequest& request)
 	// the next promote (the claim finds the image held).
 	record.role = VolumeRole::primary;
 	VolumeView current = view(record);
+	// The old primary may serve until its ownership lease runs out
+	// (kmod/FORMAT.md): this copy waits, lapsed, until replication's
+	// lease keeper renews it one lease from now.
 	if (current.present) {
+		if (auto held = hold_lease(record); !held)
+			return api_fail(ErrorCode::internal,
+					"volume \"" + record.name + "\": RBD image taken from " +
+						old_primary + ", but " + held.error() +
+						"; retry the promote");
 		if (auto set = set_kernel_role(record); !set)
 			return api_fail(ErrorCode::internal,
 					"volume \"" + record.name + "\": RBD image taken from " +
@@ -203,6 +222,10 @@ ApiResult<PromoteOutcome> Service::promote_volume(const PromoteRequest& request)
 		return api_fail(ErrorCode::internal,
 				"volume \"" + record.name + "\": RBD image taken from " + old_primary +
 					", but " + up.error() + "; retry the promote");
+	} else if (auto held = hold_lease(record); !held) {
+		return api_fail(ErrorCode::internal,
+				"volume \"" + record.name + "\": RBD image taken from " + old_primary +
+					", but " + held.error() + "; retry the promote");
 	}
 	if (auto saved = update_record(record); !saved) {
 		record.role = VolumeRole::secondary;

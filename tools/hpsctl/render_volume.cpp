@@ -103,6 +103,29 @@ std::string replica_text(const Json& v)
 	return line;
 }
 
+// "held (confirmed 1.2 s ago)", "LAPSED: not serving (last confirmed 14.0 s
+// ago: Ceph: ...)", "waiting for the old primary's lease", "FENCED: ...".
+std::string lease_text(const Json& lease)
+{
+	const std::string state = text(lease, "state");
+	std::string ago = "never";
+	if (member_or_null(lease, "confirmed_ms_ago").is_number()) {
+		const auto ms = lease.at("confirmed_ms_ago").get<std::int64_t>();
+		ago = std::to_string(ms / 1000) + "." + std::to_string(ms % 1000 / 100) + " s ago";
+	}
+	const std::string why = member_or_null(lease, "last_error").is_string()
+					? ": " + text(lease, "last_error")
+					: std::string();
+	if (state == "held")
+		return "held (confirmed " + ago + ")";
+	if (state == "waiting_for_old_primary")
+		return "waiting for the old primary's lease to run out (" + text(lease, "lease_ms") +
+		       " ms after the promotion)";
+	if (state == "fenced")
+		return "FENCED: this copy serves nothing" + why;
+	return "LAPSED: not serving (last confirmed " + ago + why + ")";
+}
+
 } // namespace
 
 std::string human_size(std::uint64_t bytes)
@@ -193,6 +216,8 @@ std::string render_volume(const Json& v)
 		table.add("error", text(v, "error"));
 	if (member_or_null(v, "peer").is_string())
 		table.add("replica", replica_text(v));
+	if (const Json& lease = member_or_null(member_or_null(v, "replica"), "lease"); lease.is_object())
+		table.add("lease", lease_text(lease));
 	for (auto& [key, value] : volume_export_rows(v))
 		table.add(std::move(key), std::move(value));
 	const Json& flush = member_or_null(v, "flush");

@@ -83,6 +83,7 @@ TEST_CASE("config: an empty object gives every default", "[config]")
 	CHECK(c.replication.peers.empty());
 	CHECK(c.replication.keepalive_ms == 1000);
 	CHECK(c.replication.peer_timeout_ms == 5000);
+	CHECK(c.replication.lease_ms == 10000);
 }
 
 TEST_CASE("config: the shipped etc/hpsd.json is valid and holds the defaults", "[config]")
@@ -109,6 +110,7 @@ TEST_CASE("config: the shipped etc/hpsd.json is valid and holds the defaults", "
 	CHECK(shipped.replication.peers == defaults.replication.peers);
 	CHECK(shipped.replication.keepalive_ms == defaults.replication.keepalive_ms);
 	CHECK(shipped.replication.peer_timeout_ms == defaults.replication.peer_timeout_ms);
+	CHECK(shipped.replication.lease_ms == defaults.replication.lease_ms);
 }
 
 TEST_CASE("config: every field can be set", "[config]")
@@ -312,7 +314,7 @@ TEST_CASE("config: bad replication values", "[config]")
 		 R"(field "replication.listen": "::1:7790" is not host:port (write an IPv6 address as [addr]:port))"},
 		{R"({"replication": {"listen": 7790}})", R"(field "replication.listen": 7790 is not a string)"},
 		{R"({"replication": {"mtu": 9000}})",
-		 R"(field "replication.mtu": unknown field (known here: transport, listen, cluster_id, secret_file, peers, keepalive_ms, peer_timeout_ms))"},
+		 R"(field "replication.mtu": unknown field (known here: transport, listen, cluster_id, secret_file, peers, keepalive_ms, peer_timeout_ms, lease_ms))"},
 		{R"({"replication": {"cluster_id": "prod"}})",
 		 R"(field "replication.cluster_id": "prod" is not a UUID (8-4-4-4-12 hex digits, as uuidgen prints))"},
 		{R"({"replication": {"cluster_id": "00000000-0000-0000-0000-000000000000"}})",
@@ -327,6 +329,10 @@ TEST_CASE("config: bad replication values", "[config]")
 		 R"(field "replication.keepalive_ms": 60001 is out of range 100..60000)"},
 		{R"({"replication": {"keepalive_ms": "1s"}})",
 		 R"(field "replication.keepalive_ms": "1s" is not an integer)"},
+		{R"({"replication": {"lease_ms": 1999}})",
+		 R"(field "replication.lease_ms": 1999 is out of range 2000..600000)"},
+		{R"({"replication": {"lease_ms": 600001}})",
+		 R"(field "replication.lease_ms": 600001 is out of range 2000..600000)"},
 		{R"({"replication": {"peer_timeout_ms": 199}})",
 		 R"(field "replication.peer_timeout_ms": 199 is out of range 200..600000)"},
 		{R"({"replication": {"peer_timeout_ms": 600001}})",

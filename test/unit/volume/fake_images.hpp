@@ -6,6 +6,7 @@
 
 #include "volume/image_store.hpp"
 
+#include <cerrno>
 #include <map>
 #include <string>
 #include <vector>
@@ -20,6 +21,7 @@ public:
 	std::vector<ImageLocker> locks;
 	std::vector<std::string> calls;
 	bool ceph_down = false;
+	bool blocklisted = false; // lockers() answers -ESHUTDOWN
 
 	hps::Result<std::optional<std::uint64_t>, std::string> size_of(const std::string&) override
 	{
@@ -35,8 +37,12 @@ public:
 			return hps::fail(std::string("Ceph: cannot connect: timed out"));
 		return mine;
 	}
-	hps::Result<std::vector<ImageLocker>, std::string> lockers(const std::string&) override
+	hps::Result<std::vector<ImageLocker>, ImageError> lockers(const std::string&) override
 	{
+		if (blocklisted)
+			return hps::fail(ImageError{-ESHUTDOWN, "cannot list locks: Cannot send after transport endpoint shutdown"});
+		if (ceph_down)
+			return hps::fail(ImageError{-ETIMEDOUT, "cannot list locks: Connection timed out"});
 		return locks;
 	}
 	hps::Result<void, std::string> lock(const std::string&, const std::string& cookie) override

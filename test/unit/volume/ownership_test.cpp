@@ -167,3 +167,40 @@ TEST_CASE("a blocklisted client is fenced, other Ceph errors are retried", "[vol
 	images.meta_errno = -ETIMEDOUT;
 	CHECK(record_peer_outdated(images, "r1", "stor-1", "stor-2").result == OutdatedResult::failed);
 }
+
+TEST_CASE("the ownership lease is confirmed only by this hpsd's own lock", "[volume][ownership]")
+{
+	FakeImages images;
+	// No lock at all (an admin's rbd lock rm, a promotion half done): not
+	// confirmed, but not final either.
+	auto none = confirm_ownership(images, "r1", "stor-1");
+	CHECK(none.state == Ownership::unknown);
+	CHECK(none.why.find("not locked") != std::string::npos);
+
+	REQUIRE(claim_image(images, "r1", "stor-1", ClaimMode::keep));
+	CHECK(confirm_ownership(images, "r1", "stor-1").state == Ownership::held);
+
+	// Another node took it: final.
+	images.locks = {held_by("stor-2", {"10.0.0.2:0/7"})};
+	auto taken = confirm_ownership(images, "r1", "stor-1");
+	CHECK(taken.state == Ownership::taken);
+	CHECK(taken.why.find("stor-2") != std::string::npos);
+
+	// This node's earlier hpsd (other addresses): not this one's lease.
+	images.locks = {held_by("stor-1", {"10.0.0.1:0/99"})};
+	CHECK(confirm_ownership(images, "r1", "stor-1").state == Ownership::unknown);
+}
+
+TEST_CASE("a blocklisted client's lease is taken, a silent Ceph's unknown", "[volume][ownership]")
+{
+	FakeImages images;
+	REQUIRE(claim_image(images, "r1", "stor-1", ClaimMode::keep));
+	images.blocklisted = true;
+	CHECK(confirm_ownership(images, "r1", "stor-1").state == Ownership::taken);
+	CHECK(record_peer_outdated(images, "r1", "stor-1", "stor-2").result == OutdatedResult::fenced);
+	images.blocklisted = false;
+	images.ceph_down = true;
+	auto silent = confirm_ownership(images, "r1", "stor-1");
+	CHECK(silent.state == Ownership::unknown);
+	CHECK_FALSE(silent.why.empty());
+}

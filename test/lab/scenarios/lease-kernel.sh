@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# lab: vms=1 ceph=no timeout=600
+# about: the kernel's ownership lease of a volume, without hpsd: a lapsed lease holds every new bio (a cache hit included) until renewed, 'lease fence' fails them, a noflush suspend gives waiting bios back to dm (they wait again after resume), a flushing suspend fails them, bad lease messages are refused
+source "$HPS_SRC/test/lab/guest/lib.sh"
+
+# No hpsd: whole 4 KiB writes and reads of them stay in the kernel (cache).
+NV=$LAB_NVME
+CACHE=hps-lease-cache		# 64 MiB slice
+SLICE=131072
+P=hps-pool-7
+V=hps-lease-vol
+
+must hps_module_deps
+must insmod "$HPS_KO"
+must dm_create "$CACHE" "0 $SLICE linear $NV 0"
+must dd if=/dev/zero of="/dev/mapper/$CACHE" bs=1M count=2 oflag=direct status=none
+must dm_create "$P" "0 $SLICE hps-pool /dev/mapper/$CACHE 7 8 1 format"
+must dm_create "$V" "0 65536 hps /dev/mapper/$P 71 standalone"
+must dd if=/dev/urandom of="/dev/mapper/$V" bs=4K count=16 oflag=direct conv=fsync status=none
+want=$(dd if="/dev/mapper/$V" bs=4K count=1 iflag=direct status=none | md5sum)
+
+lease() { dmsetup status "$V" | awk '{print $17}'; }
+waited() { dmsetup status "$V" | awk '{print $18}'; }
+# read_bg NAME: one 4 KiB direct read in the background; NAME.rc when done.
+read_bg() {
+	rm -f "$LAB_OUT/$1".*
+	(rc=0; dd if="/dev/mapper/$V" bs=4K count=1 iflag=direct status=none >"$LAB_OUT/$1.data" 2>"$LAB_OUT/$1.err" || rc=$?; echo $rc >"$LAB_OUT/$1.rc") &
+}
+# done_within NAME SECS
+done_within() {
+	local i
+	for i in $(seq $(($2 * 10))); do
+		[ -e "$LAB_OUT/$1.rc" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+expect_eq "$(lease)" off "a new table has no lease"
+
+log "a held lease serves; one that lapsed holds a cache hit until renewed"
+must dmsetup message "$V" 0 lease 60000
+expect_eq "$(lease)" held "lease after 'lease 60000'"
+read_bg r1
+done_within r1 10 || die "a read under a held lease did not complete"
+must dmsetup message "$V" 0 lease 1000
+sleep 1.5
+expect_eq "$(lease)" lapsed "lease 1.5 s after 'lease 1000'"
+read_bg r2
+! done_within r2 3 || die "a read completed under a lapsed lease (rc $(cat "$LAB_OUT/r2.rc"))"
+expect_eq "$(waited)" 1 "bios that waited for the lease"
+must dmsetup message "$V" 0 lease 0
+! done_within r2 1 || die "'lease 0' let the waiting read go"
+must dmsetup message "$V" 0 lease 60000
+done_within r2 10 || die "the renewal did not let the waiting read go"
+expect_eq "$(cat "$LAB_OUT/r2.rc")" 0 "the read released by a renewal"
+expect_eq "$(md5sum <"$LAB_OUT/r2.data")" "$want" "its data"
+
+log "a noflush suspend gives a waiting read back to dm; after resume it waits again"
+must dmsetup message "$V" 0 lease 0
+read_bg r3
+! done_within r3 2 || die "a read completed under 'lease 0'"
+timeout 30 dmsetup suspend --noudevsync --noflush "$V" || die "a noflush suspend with a waiting read did not complete"
+must dmsetup resume --noudevsync "$V"
+! done_within r3 2 || die "the read given back to dm completed after resume although the lease still lapsed (rc $(cat "$LAB_OUT/r3.rc"))"
+must dmsetup message "$V" 0 lease off
+done_within r3 10 || die "'lease off' did not let the read go"
+expect_eq "$(cat "$LAB_OUT/r3.rc")" 0 "the read that went through a suspend"
+expect_eq "$(md5sum <"$LAB_OUT/r3.data")" "$want" "its data"
+
+log "'lease fence' fails the waiting and every new bio, 'lease off' ends it"
+must dmsetup message "$V" 0 lease 0
+read_bg r4
+! done_within r4 2 || die "a read completed under 'lease 0'"
+must dmsetup message "$V" 0 lease fence
+done_within r4 10 || die "the fence did not end the waiting read"
+[ "$(cat "$LAB_OUT/r4.rc")" != 0 ] || die "a read waiting when fenced succeeded"
+expect_eq "$(lease)" fenced "lease after 'lease fence'"
+if dd if="/dev/mapper/$V" of=/dev/null bs=4K count=1 iflag=direct status=none 2>/dev/null; then
+	die "a new read on a fenced volume succeeded"
+fi
+if dd if=/dev/zero of="/dev/mapper/$V" bs=4K count=1 oflag=direct status=none 2>/dev/null; then
+	die "a new write on a fenced volume succeeded"
+fi
+if dmsetup message "$V" 0 lease 60000 2>/dev/null; then die "a renewal of a fenced volume was accepted"; fi
+expect_eq "$(lease)" fenced "lease after a renewal of a fenced volume"
+must dmsetup message "$V" 0 lease off
+expect_eq "$(lease)" off "lease after 'lease off' of a fenced volume"
+must dd if="/dev/mapper/$V" of=/dev/null bs=4K count=1 iflag=direct status=none
+
+log "bad lease messages are refused, the lease unchanged"
+for bad in "lease" "lease 600001" "lease 1x" "lease on" "lease 1 2"; do
+	# shellcheck disable=SC2086
+	if dmsetup message "$V" 0 $bad 2>/dev/null; then die "'$bad' was accepted"; fi
+done
+expect_eq "$(lease)" off "lease after the bad messages"
+
+log "a plain (flushing) suspend with a read waiting fails the read, never hangs"
+must dmsetup message "$V" 0 lease 0
+read_bg r5
+! done_within r5 2 || die "a read completed under 'lease 0'"
+timeout 30 dmsetup suspend --noudevsync "$V" || die "a suspend with a waiting read did not complete"
+done_within r5 10 || die "the read waiting at the suspend did not end"
+[ "$(cat "$LAB_OUT/r5.rc")" != 0 ] || die "the read waiting at a flushing suspend succeeded"
+must dmsetup resume --noudevsync "$V"
+must dmsetup message "$V" 0 lease off
+must dm_remove "$V"
+must dm_remove "$P"
+must dm_remove "$CACHE"
+check_kernel "the lease checks"
+log "PASS"
