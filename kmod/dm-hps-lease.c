@@ -147,7 +147,7 @@ int hps_lease_message(struct hps_volume *v, const char *arg)
 	if (state != l->state)
 		DMINFO("volume %u: lease %s -> %s", v->volume_id,
 		       hps_lease_names[l->state], hps_lease_names[state]);
-	l->state = state;
+	WRITE_ONCE(l->state, state);
 	WRITE_ONCE(l->until, jiffies + msecs_to_jiffies(ms));
 	release = !bio_list_empty(&l->bios) && (state != HPS_LEASE_ON || ms);
 	spin_unlock_irqrestore(&l->lock, flags);

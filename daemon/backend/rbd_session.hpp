@@ -181,6 +181,9 @@ private:
 	hps::Result<void*, RbdError> cluster();
 	// rbd_open of `name` for one locking call; closed by the caller.
 	hps::Result<void*, RbdError> open_for_lock(const std::string& name);
+	// rbd_header.<id> of image `name` (format 2), the id read once from
+	// rbd_id.<name> and kept.
+	hps::Result<std::string, RbdError> header_object(const std::string& name);
 
 	friend class RbdImage;
 	struct Call; // one librbd call in flight (rbd_session.cpp)
@@ -224,6 +227,9 @@ private:
 	std::string connect_error_;			 // last reported, once per reason
 	std::map<std::string, Open> images_;
 	std::map<std::string, std::string> open_errors_; // last reported, by name
+
+	std::mutex headers_mutex_;
+	std::map<std::string, std::string> header_objects_; // image name -> header object
 
 	std::mutex calls_mutex_;
 	std::condition_variable idle_;

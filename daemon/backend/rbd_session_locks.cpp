@@ -96,36 +96,78 @@ hps::Result<void*, RbdError> RbdSession::open_for_lock(const std::string& name)
 	return static_cast<void*>(image);
 }
 
+hps::Result<std::string, RbdError> RbdSession::header_object(const std::string& name)
+{
+	{
+		std::lock_guard lock(headers_mutex_);
+		if (auto it = header_objects_.find(name); it != header_objects_.end())
+			return it->second;
+	}
+	auto io = ioctx();
+	if (!io)
+		return hps::fail(std::move(io).error());
+	// rbd_id.<name> holds the id as an encoded string: a little-endian
+	// 32-bit length, then the bytes.
+	std::vector<char> buffer(4 + 256);
+	const std::string id_object = "rbd_id." + name;
+	const int n = rados_read(static_cast<rados_ioctx_t>(*io), id_object.c_str(), buffer.data(),
+				 buffer.size(), 0);
+	if (n < 0)
+		return hps::fail(RbdError{n, "cannot find RBD image " + describe(name) + ": " +
+						     hps::rc_text(n)});
+	std::uint32_t length = 0;
+	if (n >= 4)
+		for (int i = 3; i >= 0; --i)
+			length = length << 8 | static_cast<unsigned char>(buffer[i]);
+	if (n < 4 || length == 0 || length > static_cast<std::uint32_t>(n - 4))
+		return hps::fail(RbdError{-EINVAL, "RBD image " + describe(name) + ": " + id_object +
+							   " does not hold an image id"});
+	std::string header = "rbd_header." + std::string(buffer.data() + 4, length);
+	std::lock_guard lock(headers_mutex_);
+	header_objects_[name] = header;
+	return header;
+}
+
+// The image's advisory lock is librbd's cls lock "rbd_lock" on its header
+// object.  Read there with one OSD op (bounded by rados_osd_op_timeout),
+// not through rbd_open, whose watch and refresh may wait without a bound
+// on a link that went away mid-open -- the ownership lease asks this every
+// few seconds, cut off or not.
 hps::Result<std::vector<RbdLocker>, RbdError> RbdSession::lockers(const std::string& name)
 {
-	auto opened = open_for_lock(name);
-	if (!opened)
-		return hps::fail(std::move(opened).error());
-	ImageHandle image(*opened);
-	// Sizes first (ERANGE fills them in), then the lists; a locker added
-	// in between makes the second call ERANGE too, so try a few times.
-	for (int attempt = 0; attempt < 4; ++attempt) {
+	auto io = ioctx();
+	if (!io)
+		return hps::fail(std::move(io).error());
+	// Twice: an id kept from an image since removed and made again.
+	for (int pass = 0; pass < 2; ++pass) {
+		auto header = header_object(name);
+		if (!header)
+			return hps::fail(std::move(header).error());
+		// Sizes first (ERANGE fills them in), then the lists; a locker
+		// added in between makes the second call ERANGE too, so try a
+		// few times.
+		ssize_t n = -ERANGE;
 		int exclusive = 0;
-		std::size_t tag_len = 0, clients_len = 0, cookies_len = 0, addrs_len = 0;
-		std::vector<char> tag(256), clients(4096), cookies(4096), addrs(4096);
-		tag_len = tag.size();
-		clients_len = clients.size();
-		cookies_len = cookies.size();
-		addrs_len = addrs.size();
-		ssize_t n = rbd_list_lockers(static_cast<rbd_image_t>(image.get()), &exclusive,
-					     tag.data(), &tag_len, clients.data(), &clients_len,
-					     cookies.data(), &cookies_len, addrs.data(), &addrs_len);
-		if (n == -ERANGE) {
+		std::size_t tag_len = 256, clients_len = 4096, cookies_len = 4096, addrs_len = 4096;
+		std::vector<char> tag, clients, cookies, addrs;
+		for (int attempt = 0; attempt < 4 && n == -ERANGE; ++attempt) {
 			tag.resize(tag_len);
 			clients.resize(clients_len);
 			cookies.resize(cookies_len);
 			addrs.resize(addrs_len);
-			n = rbd_list_lockers(static_cast<rbd_image_t>(image.get()), &exclusive,
-					     tag.data(), &tag_len, clients.data(), &clients_len,
-					     cookies.data(), &cookies_len, addrs.data(), &addrs_len);
-			if (n == -ERANGE)
-				continue;
+			n = rados_list_lockers(static_cast<rados_ioctx_t>(*io), header->c_str(),
+					       "rbd_lock", &exclusive, tag.data(), &tag_len,
+					       clients.data(), &clients_len, cookies.data(),
+					       &cookies_len, addrs.data(), &addrs_len);
 		}
+		if (n == -ENOENT && pass == 0) {
+			std::lock_guard lock(headers_mutex_);
+			header_objects_.erase(name);
+			continue;
+		}
+		if (n == -ERANGE)
+			return hps::fail(RbdError{-ERANGE, "cannot list the locks of RBD image " +
+								   describe(name) + ": they kept changing"});
 		if (n < 0)
 			return hps::fail(RbdError{static_cast<int>(n),
 						  "cannot list the locks of RBD image " +
@@ -140,8 +182,7 @@ hps::Result<std::vector<RbdLocker>, RbdError> RbdSession::lockers(const std::str
 				       i < a.size() ? a[i] : std::string()});
 		return out;
 	}
-	return hps::fail(RbdError{-ERANGE, "cannot list the locks of RBD image " + describe(name) +
-						   ": they kept changing"});
+	return hps::fail(RbdError{-ENOENT, "cannot find RBD image " + describe(name)});
 }
 
 hps::Result<void, RbdError> RbdSession::lock(const std::string& name, const std::string& cookie)

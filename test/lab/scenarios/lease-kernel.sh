@@ -35,6 +35,16 @@ done_within() {
 	done
 	return 1
 }
+# still_waits NAME SECS: read NAME has not ended within SECS.
+still_waits() {
+	! done_within "$1" "$2" || die "read $1 ended (rc $(cat "$LAB_OUT/$1.rc")) though it should wait for the lease"
+}
+# read_good NAME: read NAME ends, succeeded, and read the data written.
+read_good() {
+	done_within "$1" 10 || die "read $1 did not end once let go"
+	expect_eq "$(cat "$LAB_OUT/$1.rc")" 0 "exit status of read $1"
+	expect_eq "$(md5sum <"$LAB_OUT/$1.data")" "$want" "the data of read $1"
+}
 
 expect_eq "$(lease)" off "a new table has no lease"
 
@@ -42,36 +52,32 @@ log "a held lease serves; one that lapsed holds a cache hit until renewed"
 must dmsetup message "$V" 0 lease 60000
 expect_eq "$(lease)" held "lease after 'lease 60000'"
 read_bg r1
-done_within r1 10 || die "a read under a held lease did not complete"
+read_good r1
 must dmsetup message "$V" 0 lease 1000
 sleep 1.5
 expect_eq "$(lease)" lapsed "lease 1.5 s after 'lease 1000'"
 read_bg r2
-! done_within r2 3 || die "a read completed under a lapsed lease (rc $(cat "$LAB_OUT/r2.rc"))"
+still_waits r2 3
 expect_eq "$(waited)" 1 "bios that waited for the lease"
 must dmsetup message "$V" 0 lease 0
-! done_within r2 1 || die "'lease 0' let the waiting read go"
+still_waits r2 1
 must dmsetup message "$V" 0 lease 60000
-done_within r2 10 || die "the renewal did not let the waiting read go"
-expect_eq "$(cat "$LAB_OUT/r2.rc")" 0 "the read released by a renewal"
-expect_eq "$(md5sum <"$LAB_OUT/r2.data")" "$want" "its data"
+read_good r2
 
 log "a noflush suspend gives a waiting read back to dm; after resume it waits again"
 must dmsetup message "$V" 0 lease 0
 read_bg r3
-! done_within r3 2 || die "a read completed under 'lease 0'"
+still_waits r3 2
 timeout 30 dmsetup suspend --noudevsync --noflush "$V" || die "a noflush suspend with a waiting read did not complete"
 must dmsetup resume --noudevsync "$V"
-! done_within r3 2 || die "the read given back to dm completed after resume although the lease still lapsed (rc $(cat "$LAB_OUT/r3.rc"))"
+still_waits r3 2
 must dmsetup message "$V" 0 lease off
-done_within r3 10 || die "'lease off' did not let the read go"
-expect_eq "$(cat "$LAB_OUT/r3.rc")" 0 "the read that went through a suspend"
-expect_eq "$(md5sum <"$LAB_OUT/r3.data")" "$want" "its data"
+read_good r3
 
 log "'lease fence' fails the waiting and every new bio, 'lease off' ends it"
 must dmsetup message "$V" 0 lease 0
 read_bg r4
-! done_within r4 2 || die "a read completed under 'lease 0'"
+still_waits r4 2
 must dmsetup message "$V" 0 lease fence
 done_within r4 10 || die "the fence did not end the waiting read"
 [ "$(cat "$LAB_OUT/r4.rc")" != 0 ] || die "a read waiting when fenced succeeded"
@@ -98,7 +104,7 @@ expect_eq "$(lease)" off "lease after the bad messages"
 log "a plain (flushing) suspend with a read waiting fails the read, never hangs"
 must dmsetup message "$V" 0 lease 0
 read_bg r5
-! done_within r5 2 || die "a read completed under 'lease 0'"
+still_waits r5 2
 timeout 30 dmsetup suspend --noudevsync "$V" || die "a suspend with a waiting read did not complete"
 done_within r5 10 || die "the read waiting at the suspend did not end"
 [ "$(cat "$LAB_OUT/r5.rc")" != 0 ] || die "the read waiting at a flushing suspend succeeded"

@@ -86,3 +86,29 @@ TEST_CASE("hpsctl volume tables", "[hpsctl]")
 	CHECK_NOTHROW(hpsctl::render_pool_list(nlohmann::json::parse(R"({"pools":[1,"x"]})")));
 	CHECK_NOTHROW(hpsctl::render_volume(nlohmann::json::parse("[]")));
 }
+
+TEST_CASE("hpsctl volume show: the ownership lease row", "[hpsctl]")
+{
+	auto volume = [](const char* lease) {
+		return nlohmann::json::parse(std::string(R"({"name":"db1","role":"primary","peer":"stor-2",
+			"present":true,"replica":{"node":"stor-2","state":"degraded",
+			"degraded_since":"2026-12-06T04:00:00Z","changed_bytes":0,"lease":)") +
+					     lease + "}}");
+	};
+	auto held = hpsctl::render_volume(volume(
+		R"({"state":"held","lease_ms":10000,"confirmed_ms_ago":1234,"last_error":null})"));
+	CHECK(held.find("held (confirmed 1.2 s ago)") != std::string::npos);
+	auto lapsed = hpsctl::render_volume(volume(
+		R"({"state":"lapsed","lease_ms":10000,"confirmed_ms_ago":14000,"last_error":"Ceph: timed out"})"));
+	CHECK(lapsed.find("LAPSED: not serving (last confirmed 14.0 s ago: Ceph: timed out)") !=
+	      std::string::npos);
+	auto fenced = hpsctl::render_volume(volume(
+		R"({"state":"fenced","lease_ms":10000,"confirmed_ms_ago":null,"last_error":"RBD image rbd/db1 is held by stor-2"})"));
+	CHECK(fenced.find("FENCED: this copy serves nothing: RBD image rbd/db1 is held by stor-2") !=
+	      std::string::npos);
+	auto never = hpsctl::render_volume(volume(
+		R"({"state":"lapsed","lease_ms":10000,"confirmed_ms_ago":null,"last_error":null})"));
+	CHECK(never.find("last confirmed never") != std::string::npos);
+	// An hpsd without the lease: no row.
+	CHECK(hpsctl::render_volume(volume("null")).find("lease") == std::string::npos);
+}
