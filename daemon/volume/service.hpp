@@ -21,6 +21,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace hps::volume {
@@ -226,9 +227,11 @@ private:
 	void retry_claims();
 	// `role R` to the volume's live device.
 	hps::Result<void, std::string> set_kernel_role(const VolumeRecord& record);
-	// "lease 0": the volume holds every new bio until the lease keeper
-	// renews it (promotion: the old primary may still serve meanwhile).
-	hps::Result<void, std::string> hold_lease(const VolumeRecord& record);
+	// `lease L` to the volume's live device (kmod/FORMAT.md): "0" holds
+	// every new bio until the lease keeper renews it (a promotion: the
+	// old primary may still serve meanwhile), "off" serves again.
+	hps::Result<void, std::string> set_kernel_lease(const VolumeRecord& record,
+							std::string_view lease);
 	// Saves the registry with `record` replacing the one of its name.
 	hps::Result<void, std::string> update_record(const VolumeRecord& record);
 

@@ -48,13 +48,15 @@ hps::Result<void, std::string> Service::set_kernel_role(const VolumeRecord& reco
 	return {};
 }
 
-hps::Result<void, std::string> Service::hold_lease(const VolumeRecord& record)
+hps::Result<void, std::string> Service::set_kernel_lease(const VolumeRecord& record,
+							 std::string_view lease)
 {
 	auto dm = control();
 	if (!dm)
 		return fail(dm.error());
-	if (auto sent = (*dm)->message(volume_device_name(record.name), 0, "lease 0"); !sent)
-		return fail("cannot hold the lease of " + volume_device_name(record.name) + ": " +
+	const std::string text = "lease " + std::string(lease);
+	if (auto sent = (*dm)->message(volume_device_name(record.name), 0, text); !sent)
+		return fail("cannot send '" + text + "' to " + volume_device_name(record.name) + ": " +
 			    sent.error().message);
 	return {};
 }
@@ -208,21 +210,23 @@ ApiResult<PromoteOutcome> Service::promote_volume(const PromoteRequest& request)
 	// (kmod/FORMAT.md): this copy waits, lapsed, until replication's
 	// lease keeper renews it one lease from now.
 	if (current.present) {
-		if (auto held = hold_lease(record); !held)
+		if (auto held = set_kernel_lease(record, "0"); !held)
 			return api_fail(ErrorCode::internal,
 					"volume \"" + record.name + "\": RBD image taken from " +
 						old_primary + ", but " + held.error() +
 						"; retry the promote");
-		if (auto set = set_kernel_role(record); !set)
+		if (auto set = set_kernel_role(record); !set) {
+			(void)set_kernel_lease(record, "off"); // still the secondary
 			return api_fail(ErrorCode::internal,
 					"volume \"" + record.name + "\": RBD image taken from " +
 						old_primary + ", but " + set.error() +
 						"; retry the promote");
+		}
 	} else if (auto up = bring_up_volume(record); !up) {
 		return api_fail(ErrorCode::internal,
 				"volume \"" + record.name + "\": RBD image taken from " + old_primary +
 					", but " + up.error() + "; retry the promote");
-	} else if (auto held = hold_lease(record); !held) {
+	} else if (auto held = set_kernel_lease(record, "0"); !held) {
 		return api_fail(ErrorCode::internal,
 				"volume \"" + record.name + "\": RBD image taken from " + old_primary +
 					", but " + held.error() + "; retry the promote");
@@ -230,6 +234,7 @@ ApiResult<PromoteOutcome> Service::promote_volume(const PromoteRequest& request)
 	if (auto saved = update_record(record); !saved) {
 		record.role = VolumeRole::secondary;
 		(void)set_kernel_role(record);
+		(void)set_kernel_lease(record, "off");
 		return api_fail(ErrorCode::internal, "volume \"" + record.name + "\": RBD image taken from " +
 							     old_primary + ", but " + saved.error() +
 							     "; retry the promote");
