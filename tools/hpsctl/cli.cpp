@@ -269,4 +269,10 @@ hps::Result<Command, std::string> parse_cli(std::span<const std::string_view> ar
 	return command;
 }
 
+std::string option(const RunCommand& command, std::string_view name)
+{
+	auto it = command.options.find(name);
+	return it == command.options.end() ? std::string() : it->second;
+}
+
 } // namespace hpsctl

@@ -45,6 +45,8 @@ struct RunCommand {
 	// The command's own options given: "--size" -> "10G", "--force" -> "".
 	std::map<std::string, std::string, std::less<>> options;
 };
+// The value of option `name` ("--size"), empty when it was not given.
+std::string option(const RunCommand& command, std::string_view name);
 
 struct Command {
 	Options options;

@@ -1,49 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "hpsctl/host_commands.hpp"
 
+#include "hpsctl/fields.hpp"
 #include "hpsctl/table.hpp"
 
 namespace hpsctl {
 namespace {
 
 using Json = nlohmann::json;
-
-std::string option(const RunCommand& command, std::string_view name)
-{
-	auto it = command.options.find(name);
-	return it == command.options.end() ? std::string() : it->second;
-}
-
-// A member as text: strings bare, null "-", booleans yes/no, missing "?".
-std::string text(const Json& doc, const char* key)
-{
-	if (!doc.is_object() || !doc.contains(key))
-		return "?";
-	const Json& v = doc.at(key);
-	if (v.is_null())
-		return "-";
-	if (v.is_string())
-		return v.get<std::string>();
-	if (v.is_boolean())
-		return v.get<bool>() ? "yes" : "no";
-	return v.dump(-1, ' ', false, Json::error_handler_t::replace);
-}
-
-const Json& member_or_null(const Json& doc, const char* key)
-{
-	static const Json null_json;
-	return doc.is_object() && doc.contains(key) ? doc.at(key) : null_json;
-}
-
-std::string names(const Json& list)
-{
-	if (!list.is_array())
-		return "?";
-	std::string out;
-	for (const auto& item : list)
-		out += (out.empty() ? "" : ",") + (item.is_string() ? item.get<std::string>() : item.dump());
-	return out.empty() ? "-" : out;
-}
 
 // The apply error hpsd reports with an attach or detach, as a warning.
 std::string export_warning(const Json& result)

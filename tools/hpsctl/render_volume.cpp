@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "hpsctl/render_volume.hpp"
 
+#include "hpsctl/fields.hpp"
 #include "hpsctl/host_commands.hpp"
 #include "hpsctl/table.hpp"
 
@@ -11,32 +12,11 @@ namespace {
 
 using Json = nlohmann::json;
 
-// A member as text: strings bare, null "-", booleans yes/no, missing "?".
-std::string text(const Json& doc, const char* key)
-{
-	if (!doc.is_object() || !doc.contains(key))
-		return "?";
-	const Json& v = doc.at(key);
-	if (v.is_null())
-		return "-";
-	if (v.is_string())
-		return v.get<std::string>();
-	if (v.is_boolean())
-		return v.get<bool>() ? "yes" : "no";
-	return v.dump(-1, ' ', false, Json::error_handler_t::replace);
-}
-
 std::string size_text(const Json& doc, const char* key)
 {
 	if (!doc.is_object() || !doc.contains(key) || !doc.at(key).is_number_unsigned())
 		return text(doc, key);
 	return human_size(doc.at(key).get<std::uint64_t>());
-}
-
-const Json& member_or_null(const Json& doc, const char* key)
-{
-	static const Json null_json;
-	return doc.is_object() && doc.contains(key) ? doc.at(key) : null_json;
 }
 
 std::string pool_state(const Json& pool)
@@ -46,16 +26,6 @@ std::string pool_state(const Json& pool)
 		return mode == "ok" || mode == "-" || mode == "?" ? "active" : "active (" + mode + ")";
 	}
 	return "failed";
-}
-
-std::string names(const Json& list)
-{
-	if (!list.is_array())
-		return "?";
-	std::string out;
-	for (const auto& item : list)
-		out += (out.empty() ? "" : ",") + (item.is_string() ? item.get<std::string>() : item.dump());
-	return out.empty() ? "-" : out;
 }
 
 std::string volume_state(const Json& volume)

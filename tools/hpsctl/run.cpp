@@ -37,12 +37,6 @@ ExitCode query(const Options& options, const RunCommand& command, const std::str
 	return exit_ok;
 }
 
-std::string option(const RunCommand& command, std::string_view name)
-{
-	auto it = command.options.find(name);
-	return it == command.options.end() ? std::string() : it->second;
-}
-
 // A pool id from the command line; hpsd checks that it exists.
 std::optional<std::uint64_t> pool_number(std::string_view text)
 {
