@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "control/volume_methods.hpp"
 
+#include "control/params.hpp"
 #include "util/errno_text.hpp"
 #include "util/json_text.hpp"
 #include "volume/naming.hpp"
@@ -12,33 +13,13 @@
 namespace hpsd {
 namespace {
 
+using params::invalid;
+using params::member;
+using params::only_members;
 using hps::api::ApiError;
 using hps::api::ErrorCode;
 using hps::api::Json;
 using hps::volume::ApiResult;
-
-hps::Unexpected<ApiError> invalid(std::string message)
-{
-	return hps::fail(ApiError{ErrorCode::invalid_params, std::move(message)});
-}
-
-std::string member(std::string_view name)
-{
-	return "member \"params." + std::string(name) + "\"";
-}
-
-// Unknown members are errors: a misspelt "forse" must not delete anyway.
-hps::Result<void, ApiError> only_members(const Json& params,
-					 std::initializer_list<std::string_view> known)
-{
-	for (const auto& [key, value] : params.items()) {
-		(void)value;
-		if (std::find(known.begin(), known.end(), key) == known.end())
-			return invalid("member \"params\": unknown parameter " +
-				       hps::describe_value(key));
-	}
-	return {};
-}
 
 hps::Result<std::string, ApiError> required_string(const Json& params, std::string_view name)
 {
