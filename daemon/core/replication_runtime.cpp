@@ -298,7 +298,7 @@ void ReplicationRuntime::read(std::uint32_t volume, std::uint64_t offset, std::s
 		struct stat st {};
 		const std::string path =
 			it == records.end() ? std::string()
-					    : "/dev/mapper/" + hps::volume::volume_device_name(it->name);
+					    : hps::volume::volume_device_path(it->name);
 		if (path.empty() || ::stat(path.c_str(), &st) != 0 || !S_ISBLK(st.st_mode)) {
 			log_.error("replication: volume " + std::to_string(volume) +
 				   ": no block device to resync from (" + path + ")");

@@ -8,7 +8,7 @@ namespace hpsd::exports {
 
 std::string volume_device_path(const hps::volume::VolumeRecord& record)
 {
-	return "/dev/mapper/" + hps::volume::volume_device_name(record.name);
+	return hps::volume::volume_device_path(record.name);
 }
 
 std::string ana_state_for(hps::volume::VolumeRole role)

@@ -109,4 +109,9 @@ std::string volume_device_name(std::string_view name)
 	return "hps-" + std::string(name);
 }
 
+std::string volume_device_path(std::string_view name)
+{
+	return "/dev/mapper/" + volume_device_name(name);
+}
+
 } // namespace hps::volume

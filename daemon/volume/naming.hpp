@@ -32,5 +32,7 @@ std::string format_size(std::uint64_t bytes);
 
 // The dm device of a volume: hps-<name>.
 std::string volume_device_name(std::string_view name);
+// Its block device: /dev/mapper/hps-<name>.
+std::string volume_device_path(std::string_view name);
 
 } // namespace hps::volume

@@ -269,7 +269,7 @@ hps::Result<std::filesystem::path, int> Service::ensure_secondary(const Secondar
 			log_.error(what + ": " + up.error());
 			return hps::fail(EIO);
 		}
-		return std::filesystem::path(mapper_path(volume_device_name(existing->name)));
+		return std::filesystem::path(volume_device_path(existing->name));
 	}
 	const Pool* pool = least_used_pool();
 	if (!pool) {
@@ -305,7 +305,7 @@ hps::Result<std::filesystem::path, int> Service::ensure_secondary(const Secondar
 	log_.info("volume " + record.name + " created as the secondary of " + request.peer + ": id " +
 		  std::to_string(record.id) + ", pool " + std::to_string(record.pool_id) + ", " +
 		  format_size(record.size_bytes));
-	return std::filesystem::path(mapper_path(volume_device_name(record.name)));
+	return std::filesystem::path(volume_device_path(record.name));
 }
 
 void Service::commit(Registry updated)
@@ -354,7 +354,7 @@ PoolView Service::view(const Pool& pool)
 
 VolumeView Service::view(const VolumeRecord& record)
 {
-	VolumeView v{record, mapper_path(volume_device_name(record.name)), false, {}, std::nullopt};
+	VolumeView v{record, volume_device_path(record.name), false, {}, std::nullopt};
 	if (auto it = unclaimed_.find(record.name); it != unclaimed_.end()) {
 		v.error = "not brought up, its ownership is unknown: " + it->second;
 		return v;

@@ -114,7 +114,7 @@ bool Service::claim_and_bring_up(const VolumeRecord& original, bool ceph_away)
 		if (auto set = set_kernel_role(record); !set)
 			log_.error("volume " + record.name + ": " + set.error());
 	log_.info("volume " + record.name + " (id " + std::to_string(record.id) + "): " + *up + " " +
-		  "/dev/mapper/" + volume_device_name(record.name) + " as " +
+		  volume_device_path(record.name) + " as " +
 		  std::string(to_string(record.role)));
 	return true;
 }
