@@ -13,13 +13,7 @@ namespace {
 
 using hps::volume::Ownership;
 using hps::volume::VolumeRecord;
-using hps::volume::VolumeRole;
 using Clock = LeaseClock::Clock;
-
-bool leased(const VolumeRecord& record)
-{
-	return record.role == VolumeRole::primary && !record.peer.empty();
-}
 
 } // namespace
 
@@ -54,7 +48,7 @@ void LeaseKeeper::round()
 	// Forget volumes that are no longer primaries here; ask for the rest.
 	std::map<std::string, Lease> kept;
 	for (const VolumeRecord& record : volumes_.records()) {
-		if (!leased(record))
+		if (!hps::volume::replicated_primary(record))
 			continue;
 		auto found = leases_.find(record.name);
 		auto [it, added] = kept.emplace(record.name, found == leases_.end()
@@ -139,13 +133,13 @@ void LeaseKeeper::dropped(const VolumeRecord& record)
 	send(record.name, "lease off");
 }
 
-bool LeaseKeeper::send(const std::string& name, const std::string& text)
+void LeaseKeeper::send(const std::string& name, const std::string& text)
 {
 	const std::string device = hps::volume::volume_device_name(name);
 	auto dm = hps::dm::Control::open();
 	if (!dm) {
 		log_.warn("volume " + name + ": " + text + ": " + dm.error().message);
-		return false;
+		return;
 	}
 	if (auto sent = dm->message(device, 0, text); !sent) {
 		// No device (its claim waits for Ceph, or it was just removed):
@@ -153,9 +147,7 @@ bool LeaseKeeper::send(const std::string& name, const std::string& text)
 		if (sent.error().err != ENXIO && sent.error().err != ENODEV)
 			log_.warn("volume " + name + ": " + device + ": " + text + ": " +
 				  sent.error().message);
-		return false;
 	}
-	return true;
 }
 
 hps::api::Json LeaseKeeper::json(const std::string& name) const

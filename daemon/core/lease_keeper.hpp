@@ -69,7 +69,7 @@ private:
 	void ask(const hps::volume::VolumeRecord& record, Lease& lease);
 	void answer(const std::string& name, LeaseClock::Clock::time_point asked,
 		    hps::volume::OwnershipCheck check);
-	bool send(const std::string& name, const std::string& text);
+	void send(const std::string& name, const std::string& text);
 
 	boost::asio::io_context& io_;
 	const Config& config_;

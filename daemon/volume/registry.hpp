@@ -51,6 +51,13 @@ struct VolumeRecord {
 	std::string peer; // the other node of a primary or secondary; else empty
 };
 
+// A primary with a peer: it holds its RBD image's lock (ownership.hpp)
+// and serves under the ownership lease.
+inline bool replicated_primary(const VolumeRecord& record)
+{
+	return record.role == VolumeRole::primary && !record.peer.empty();
+}
+
 inline constexpr const char* registry_file_name = "volumes.json";
 
 class Registry {

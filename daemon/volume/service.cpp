@@ -619,7 +619,7 @@ ApiResult<DeleteOutcome> Service::delete_volume(const DeleteRequest& request)
 	// serves).
 	if (release_image_)
 		release_image_(record);
-	if (record.role == VolumeRole::primary && !record.peer.empty())
+	if (replicated_primary(record))
 		if (auto released = release_image_claim(*images_, record.image, node_); !released)
 			log_.error("volume " + record.name + ": " + released.error() +
 				   " (the lock stays until a promotion or a claim breaks it)");

@@ -225,6 +225,9 @@ private:
 	// (each try may wait out a connect timeout).
 	bool claim_and_bring_up(const VolumeRecord& record, bool ceph_away = false);
 	void retry_claims();
+	// A dm message to the volume's live device (kmod/FORMAT.md).
+	hps::Result<void, std::string> kernel_message(const VolumeRecord& record,
+						      const std::string& text);
 	// `role R` to the volume's live device.
 	hps::Result<void, std::string> set_kernel_role(const VolumeRecord& record);
 	// `lease L` to the volume's live device (kmod/FORMAT.md): "0" holds

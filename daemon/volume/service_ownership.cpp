@@ -17,11 +17,6 @@ hps::Unexpected<ApiError> api_fail(ErrorCode code, std::string message)
 	return fail(ApiError{code, std::move(message)});
 }
 
-bool replicated_primary(const VolumeRecord& record)
-{
-	return record.role == VolumeRole::primary && !record.peer.empty();
-}
-
 } // namespace
 
 hps::Result<void, std::string> Service::update_record(const VolumeRecord& record)
@@ -36,29 +31,27 @@ hps::Result<void, std::string> Service::update_record(const VolumeRecord& record
 	return {};
 }
 
-hps::Result<void, std::string> Service::set_kernel_role(const VolumeRecord& record)
+hps::Result<void, std::string> Service::kernel_message(const VolumeRecord& record,
+						       const std::string& text)
 {
 	auto dm = control();
 	if (!dm)
 		return fail(dm.error());
-	const std::string role(to_string(record.role));
-	if (auto sent = (*dm)->message(volume_device_name(record.name), 0, "role " + role); !sent)
-		return fail("cannot set role " + role + " on " + volume_device_name(record.name) +
-			    ": " + sent.error().message);
+	if (auto sent = (*dm)->message(volume_device_name(record.name), 0, text); !sent)
+		return fail("cannot set " + text + " on " + volume_device_name(record.name) + ": " +
+			    sent.error().message);
 	return {};
+}
+
+hps::Result<void, std::string> Service::set_kernel_role(const VolumeRecord& record)
+{
+	return kernel_message(record, "role " + std::string(to_string(record.role)));
 }
 
 hps::Result<void, std::string> Service::set_kernel_lease(const VolumeRecord& record,
 							 std::string_view lease)
 {
-	auto dm = control();
-	if (!dm)
-		return fail(dm.error());
-	const std::string text = "lease " + std::string(lease);
-	if (auto sent = (*dm)->message(volume_device_name(record.name), 0, text); !sent)
-		return fail("cannot send '" + text + "' to " + volume_device_name(record.name) + ": " +
-			    sent.error().message);
-	return {};
+	return kernel_message(record, "lease " + std::string(lease));
 }
 
 bool Service::claim_and_bring_up(const VolumeRecord& original, bool ceph_away)
