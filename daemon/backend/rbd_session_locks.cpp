@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // RbdSession's fencing calls: the image's advisory lock and the OSD
-// blocklist.  Each opens the image for itself (no share, no effect on the
-// images the session's users hold open): advisory locks belong to the
-// client, not to an open image, so they outlive the close.
+// blocklist.  Taking, releasing and breaking the lock open the image for
+// themselves (no share, no effect on the images the session's users hold
+// open): advisory locks belong to the client, not to an open image, so
+// they outlive the close.  Listing the lockers reads the header object
+// directly (see lockers()).
 #include "backend/rbd_session.hpp"
 
 #include "util/errno_text.hpp"
