@@ -23,6 +23,17 @@ rbd_md5() {
 	rbd --conf "$LAB_CEPH_CONF" export rbd/$VOL - 2>/dev/null | md5sum | cut -d' ' -f1
 }
 
+# wait_acked LOG N SECS: true once LOG (acked_writes.py's) names N
+# acknowledged writes, false after SECS.
+wait_acked() {
+	local log=$1 want=$2 secs=$3 i
+	for ((i = 0; i < secs; i++)); do
+		[ -f "$log" ] && [ "$(($(wc -l <"$log") - 1))" -ge "$want" ] && return 0
+		sleep 1
+	done
+	return 1
+}
+
 repl_failover() {
 	local transport=$1 fenced=$2
 	REPL_TRANSPORT=$transport
@@ -37,11 +48,13 @@ repl_failover() {
 	vm_run $P "python3 \$HPS_SRC/test/lab/guest/acked_writes.py write /dev/mapper/hps-$VOL \$LAB_OUT/acked.log $REGION_MIB" \
 		>"$LAB_OUT/writer.log" 2>&1 &
 	local writer=$!
-	sleep 15
+	local acked="$(lab_vm_dir $P)/share/results/acked.log"
+	# Power off only once writes are being acknowledged: a busy host can take
+	# many seconds to start the writer in a TCG guest.
+	wait_acked "$acked" 20 180 || die "the writer on vm0 logged fewer than 20 acknowledged writes in 180 s"
+	sleep 10
 	vm_poweroff $P
 	wait "$writer" || true
-	local acked="$(lab_vm_dir $P)/share/results/acked.log"
-	[ -s "$acked" ] || die "the writer on vm0 logged no acknowledged write"
 	cp "$acked" "$(lab_vm_dir $S)/share/results/acked.log"
 	log "vm0 acknowledged $(($(wc -l <"$acked") - 1)) writes before it went"
 
