@@ -249,7 +249,7 @@ replication::ManagerHooks ReplicationRuntime::hooks()
 		});
 	};
 	h.mark_clean = [this](const std::string& name,
-			      const std::vector<replication::ByteRange>& ranges) {
+			      const std::vector<hps::ByteRange>& ranges) {
 		return mark_clean(name, ranges);
 	};
 	return h;
@@ -258,7 +258,7 @@ replication::ManagerHooks ReplicationRuntime::hooks()
 // A secondary's CLEAN, for what its applier allows: WB_CLEAN of this
 // node's copy (the kernel refuses anything but a secondary).
 int ReplicationRuntime::mark_clean(const std::string& name,
-				   const std::vector<replication::ByteRange>& ranges)
+				   const std::vector<hps::ByteRange>& ranges)
 {
 	if (!ioctl_)
 		return -ENOTCONN;
@@ -270,7 +270,7 @@ int ReplicationRuntime::mark_clean(const std::string& name,
 		return -ENOENT;
 	std::vector<std::pair<std::uint64_t, std::uint64_t>> pairs;
 	pairs.reserve(ranges.size());
-	for (const replication::ByteRange& r : ranges)
+	for (const hps::ByteRange& r : ranges)
 		pairs.emplace_back(r.begin, r.length());
 	auto cleaned = writeback::IoctlKernel(ioctl_).clean(record->pool_id, record->id, pairs);
 	if (!cleaned) {

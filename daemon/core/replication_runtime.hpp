@@ -80,7 +80,7 @@ private:
 	const hps::volume::VolumeRecord* find_record(std::uint32_t volume) const;
 	void read(std::uint32_t volume, std::uint64_t offset, std::span<std::byte> into,
 		  std::function<void(int)> done);
-	int mark_clean(const std::string& name, const std::vector<replication::ByteRange>& ranges);
+	int mark_clean(const std::string& name, const std::vector<hps::ByteRange>& ranges);
 
 	boost::asio::io_context& io_;
 	const Config& config_;

@@ -10,13 +10,13 @@ CleanWindow::CleanWindow(std::uint64_t first_seq, std::size_t capacity)
 {
 }
 
-void CleanWindow::record(std::uint64_t seq, ByteRange range)
+void CleanWindow::record(std::uint64_t seq, hps::ByteRange range)
 {
 	if (seq <= floor_ || range.end <= range.begin)
 		return; // judged as unknown anyway
 	auto [it, inserted] = writes_.emplace(seq, range);
 	if (!inserted) // one seq, one write: the wider range is the safe one
-		it->second = ByteRange{std::min(it->second.begin, range.begin),
+		it->second = hps::ByteRange{std::min(it->second.begin, range.begin),
 				       std::max(it->second.end, range.end)};
 	while (writes_.size() > capacity_) {
 		floor_ = std::max(floor_, writes_.begin()->first);
@@ -24,35 +24,35 @@ void CleanWindow::record(std::uint64_t seq, ByteRange range)
 	}
 }
 
-void CleanWindow::failed(ByteRange range)
+void CleanWindow::failed(hps::ByteRange range)
 {
 	failed_.add(range);
 }
 
 CleanWindow::Plan CleanWindow::plan(const std::vector<CleanEntry>& entries,
-				    const RangeSet& busy) const
+				    const hps::RangeSet& busy) const
 {
 	Plan out;
 	// Usually every entry of a CLEAN has the same seq: one set for each.
-	std::map<std::uint64_t, RangeSet> newer;
+	std::map<std::uint64_t, hps::RangeSet> newer;
 	for (const CleanEntry& e : entries) {
-		const ByteRange range{e.offset, e.offset + e.length};
+		const hps::ByteRange range{e.offset, e.offset + e.length};
 		if (e.seq < floor_) {
 			out.ignored_bytes += e.length;
 			continue;
 		}
 		auto [it, made] = newer.try_emplace(e.seq);
-		RangeSet& keep = it->second;
+		hps::RangeSet& keep = it->second;
 		if (made) {
 			for (auto w = writes_.upper_bound(e.seq); w != writes_.end(); ++w)
 				keep.add(w->second);
-			for (const ByteRange& r : failed_.ranges())
+			for (const hps::ByteRange& r : failed_.ranges())
 				keep.add(r);
-			for (const ByteRange& r : busy.ranges())
+			for (const hps::ByteRange& r : busy.ranges())
 				keep.add(r);
 		}
 		std::uint64_t marked = 0;
-		for (const ByteRange& piece : keep.uncovered(range)) {
+		for (const hps::ByteRange& piece : keep.uncovered(range)) {
 			out.ranges.push_back(piece);
 			marked += piece.length();
 		}

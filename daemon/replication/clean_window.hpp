@@ -24,7 +24,7 @@
 #pragma once
 
 #include "replication/message.hpp"
-#include "replication/range_set.hpp"
+#include "util/range_set.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -38,7 +38,7 @@ public:
 	static constexpr std::size_t default_capacity = 65536;
 
 	struct Plan {
-		std::vector<ByteRange> ranges;	 // to mark clean, in entry order
+		std::vector<hps::ByteRange> ranges;	 // to mark clean, in entry order
 		std::uint64_t kept_bytes = 0;	 // of judged entries, left dirty
 		std::uint64_t ignored_bytes = 0; // of entries below the floor
 	};
@@ -47,21 +47,21 @@ public:
 	explicit CleanWindow(std::uint64_t first_seq, std::size_t capacity = default_capacity);
 
 	// A WRITE or DISCARD of `range` with `seq` arrived.
-	void record(std::uint64_t seq, ByteRange range);
+	void record(std::uint64_t seq, hps::ByteRange range);
 	// A write of `range` failed here.
-	void failed(ByteRange range);
+	void failed(hps::ByteRange range);
 	// What of `entries` may be marked clean now, `busy` left out too.
-	Plan plan(const std::vector<CleanEntry>& entries, const RangeSet& busy) const;
+	Plan plan(const std::vector<CleanEntry>& entries, const hps::RangeSet& busy) const;
 
 	// Every write that arrived with a seq above this is recorded.
 	std::uint64_t floor() const noexcept { return floor_; }
 	std::size_t size() const noexcept { return writes_.size(); }
 
 private:
-	std::map<std::uint64_t, ByteRange> writes_; // by seq
+	std::map<std::uint64_t, hps::ByteRange> writes_; // by seq
 	std::uint64_t floor_;
 	std::size_t capacity_;
-	RangeSet failed_;
+	hps::RangeSet failed_;
 };
 
 } // namespace hpsd::replication

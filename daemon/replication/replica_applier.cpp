@@ -228,7 +228,7 @@ hps::Result<std::uint32_t, std::string> ReplicaApplier::clean(const Clean& c, co
 			return hps::fail(r.error());
 	// Every op not yet acked may still reach the device: none may be in
 	// flight to a block while it is marked clean.
-	RangeSet busy;
+	hps::RangeSet busy;
 	for (const auto& [seq, op] : ops_)
 		busy.add({op.offset, op.offset + op.length});
 	CleanWindow::Plan plan = clean_window_.plan(c.entries, busy);
@@ -241,7 +241,7 @@ hps::Result<std::uint32_t, std::string> ReplicaApplier::clean(const Clean& c, co
 		++counters_.clean_errors;
 		return status_of(r);
 	}
-	for (const ByteRange& r : plan.ranges)
+	for (const hps::ByteRange& r : plan.ranges)
 		counters_.clean_bytes += r.length();
 	return 0U;
 }
@@ -281,13 +281,13 @@ void ReplicaApplier::issue(std::uint64_t seq)
 		return; // cannot happen: ApplyOrder hands out only seqs that arrived here
 	Op& op = it->second;
 
-	std::vector<ByteRange> pieces{{op.offset, op.offset + op.length}};
+	std::vector<hps::ByteRange> pieces{{op.offset, op.offset + op.length}};
 	if (op.skip_live) {
 		// Live data that arrived since the window opened, in any seq
 		// order, is newer than this resync data: leave it alone.
 		pieces = live_.uncovered(pieces.front());
 		std::uint64_t left = 0;
-		for (const ByteRange& p : pieces)
+		for (const hps::ByteRange& p : pieces)
 			left += p.length();
 		counters_.resync_bytes_skipped += op.length - left;
 		if (--skipping_unissued_ == 0 && !window_open_)
@@ -298,7 +298,7 @@ void ReplicaApplier::issue(std::uint64_t seq)
 		// Synchronous: on a secondary a discard only drops cache blocks.
 		// Its ack still waits for the posted kick, never from the caller's
 		// discard() itself.
-		for (const ByteRange& p : pieces) {
+		for (const hps::ByteRange& p : pieces) {
 			if (std::uint32_t status = discard_range(p); status != 0) {
 				if (op.status == 0)
 					op.status = status;
@@ -316,7 +316,7 @@ void ReplicaApplier::issue(std::uint64_t seq)
 		return;
 	}
 	op.pieces_left = static_cast<unsigned>(pieces.size());
-	for (const ByteRange& p : pieces) {
+	for (const hps::ByteRange& p : pieces) {
 		Io io;
 		io.kind = Io::Kind::piece;
 		io.seq = seq;
@@ -328,7 +328,7 @@ void ReplicaApplier::issue(std::uint64_t seq)
 	}
 }
 
-std::uint32_t ReplicaApplier::discard_range(ByteRange r)
+std::uint32_t ReplicaApplier::discard_range(hps::ByteRange r)
 {
 	int rc = 0;
 	if (block_device_) {

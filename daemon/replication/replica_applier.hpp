@@ -43,7 +43,7 @@
 #include "replication/buffer_pool.hpp"
 #include "replication/clean_window.hpp"
 #include "replication/message.hpp"
-#include "replication/range_set.hpp"
+#include "util/range_set.hpp"
 #include "util/result.hpp"
 #include "util/unique_fd.hpp"
 
@@ -85,7 +85,7 @@ struct ApplierOptions {
 
 // Marks whole blocks inside the ranges clean in the device's pool
 // (WB_CLEAN): 0 or a negative errno.
-using MarkClean = std::function<int(const std::vector<ByteRange>& ranges)>;
+using MarkClean = std::function<int(const std::vector<hps::ByteRange>& ranges)>;
 
 // Where the answers go; both called on the io_context's thread.  Either
 // may call stop(), or even destroy the applier.
@@ -220,7 +220,7 @@ private:
 	bool complete(Io io, int res);
 	// Acks op `seq` and tells ApplyOrder.  false as for kick().
 	bool finish(std::uint64_t seq);
-	std::uint32_t discard_range(ByteRange r);
+	std::uint32_t discard_range(hps::ByteRange r);
 	void leak_in_flight_buffers();
 
 	boost::asio::io_context& io_;
@@ -231,7 +231,7 @@ private:
 	ApplierSink sink_;
 	ApplyOrder order_;
 	BufferPool pool_;
-	RangeSet live_; // what live writes covered in the resync window
+	hps::RangeSet live_; // what live writes covered in the resync window
 	CleanWindow clean_window_;
 
 	bool window_open_ = false;

@@ -155,7 +155,7 @@ hps::Result<void, std::string> SecondaryVolume::on_message(const Message& messag
 		// order with the applier's writes (replica_applier.hpp).
 		MarkClean mark;
 		if (mark_clean_)
-			mark = [this](const std::vector<ByteRange>& ranges) {
+			mark = [this](const std::vector<hps::ByteRange>& ranges) {
 				return mark_clean_(name_, ranges);
 			};
 		auto status = applier_->clean(*clean, mark);

@@ -38,7 +38,7 @@ using EnsureSecondary =
 // Marks whole blocks inside the ranges of this node's copy `name` clean
 // (WB_CLEAN): 0 or a negative errno.
 using MarkSecondaryClean =
-	std::function<int(const std::string& name, const std::vector<ByteRange>& ranges)>;
+	std::function<int(const std::string& name, const std::vector<hps::ByteRange>& ranges)>;
 
 struct SecondaryVolumeStatus {
 	std::string name;

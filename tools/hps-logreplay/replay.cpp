@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "hps-logreplay/replay.hpp"
 
-#include "hps-logreplay/interval_set.hpp"
+#include "util/range_set.hpp"
 
 #include <algorithm>
 #include <cassert>
@@ -47,9 +47,9 @@ Result<void, std::string> apply_write(const ByteSource& source, const LogIndex& 
 }
 
 // Every byte range any entry touches, merged.
-std::vector<Range> touched_ranges(const LogIndex& log)
+std::vector<ByteRange> touched_ranges(const LogIndex& log)
 {
-	IntervalSet set;
+	RangeSet set;
 	for (const auto& e : log.entries)
 		set.add({log.target_offset(e), log.target_offset(e) + log.target_length(e)});
 	return set.ranges();
@@ -59,7 +59,7 @@ std::vector<Range> touched_ranges(const LogIndex& log)
 // (its data, or zeroes for a discard).  Returns the first differing byte.
 Result<std::optional<std::uint64_t>, std::string> compare_range(const ByteSource& source, const LogIndex& log,
 								const LogEntry& e, const ReplayTarget& target,
-								Range r, std::vector<std::byte>& want,
+								ByteRange r, std::vector<std::byte>& want,
 								std::vector<std::byte>& got)
 {
 	for (std::uint64_t pos = r.begin; pos < r.end;) {
@@ -131,7 +131,7 @@ Result<VerifyReport, std::string> verify(const ByteSource& source, const LogInde
 {
 	assert(to < log.entries.size());
 	VerifyReport report;
-	IntervalSet later; // bytes a later entry (up to `to`) sets
+	RangeSet later; // bytes a later entry (up to `to`) sets
 	std::vector<std::byte> want(chunk_bytes);
 	std::vector<std::byte> got(chunk_bytes);
 	for (std::uint64_t i = to + 1; i-- > 0;) {
@@ -140,8 +140,8 @@ Result<VerifyReport, std::string> verify(const ByteSource& source, const LogInde
 			continue;
 		if (auto r = check_fits(log, e, target); !r)
 			return fail(r.error());
-		Range whole{log.target_offset(e), log.target_offset(e) + log.target_length(e)};
-		Range compared = whole;
+		ByteRange whole{log.target_offset(e), log.target_offset(e) + log.target_length(e)};
+		ByteRange compared = whole;
 		if (e.discard() && !target.block_device()) {
 			// Past a regular file's end everything reads as zeroes: a
 			// discard there matches, however long the log says it is.
@@ -150,7 +150,7 @@ Result<VerifyReport, std::string> verify(const ByteSource& source, const LogInde
 				return fail(entry_error(e, size.error()));
 			compared.end = std::max(compared.begin, std::min(compared.end, *size));
 		}
-		for (const Range& part : later.uncovered(compared)) {
+		for (const ByteRange& part : later.uncovered(compared)) {
 			auto diff = compare_range(source, log, e, target, part, want, got);
 			if (!diff)
 				return fail(diff.error());

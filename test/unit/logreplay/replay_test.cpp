@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-#include "hps-logreplay/interval_set.hpp"
+#include "util/range_set.hpp"
 #include "hps-logreplay/replay.hpp"
 #include "logreplay/log_writer.hpp"
 #include "support/temp_dir.hpp"
@@ -129,7 +129,7 @@ TEST_CASE("logreplay replay: --from-start zeroes what the log touches first")
 		// equal to the replay onto a zeroed device; elsewhere untouched.
 		auto want = f.w.image_after(to);
 		want.resize(size);
-		IntervalSet touched;
+		hps::RangeSet touched;
 		for (const auto& e : f.log.entries)
 			touched.add({f.log.target_offset(e), f.log.target_offset(e) + f.log.target_length(e)});
 		for (std::size_t b = 0; b < size; ++b) {

@@ -521,13 +521,13 @@ TEST_CASE("replica applier: O_DIRECT where the file system has it", "[replicatio
 TEST_CASE("replica applier: CLEAN marks what no newer, unfinished or failed write touched",
 	  "[replication][applier][clean]")
 {
-	using hpsd::replication::ByteRange;
+	using hps::ByteRange;
 	using hpsd::replication::Clean;
 	using hpsd::replication::CleanEntry;
 	Bench b;
-	std::vector<std::vector<ByteRange>> marked;
+	std::vector<std::vector<hps::ByteRange>> marked;
 	int mark_result = 0;
-	auto mark = [&](const std::vector<ByteRange>& ranges) {
+	auto mark = [&](const std::vector<hps::ByteRange>& ranges) {
 		marked.push_back(ranges);
 		return mark_result;
 	};
@@ -541,14 +541,14 @@ TEST_CASE("replica applier: CLEAN marks what no newer, unfinished or failed writ
 	REQUIRE(status);
 	CHECK(*status == 0);
 	REQUIRE(marked.size() == 1);
-	CHECK(marked[0] == std::vector<ByteRange>{{0, K}, {2 * K, 8 * K}});
+	CHECK(marked[0] == std::vector<hps::ByteRange>{{0, K}, {2 * K, 8 * K}});
 
 	// A write not yet acked (in flight) is left out whatever its seq.
 	REQUIRE(b.write(4, 6 * K, K, 'd'));
 	status = b.applier->clean(Clean{vol, 2, {CleanEntry{4 * K, 4 * K, 4}}}, mark);
 	REQUIRE(status);
 	REQUIRE(marked.size() == 2);
-	CHECK(marked[1] == std::vector<ByteRange>{{4 * K, 6 * K}, {7 * K, 8 * K}});
+	CHECK(marked[1] == std::vector<hps::ByteRange>{{4 * K, 6 * K}, {7 * K, 8 * K}});
 	REQUIRE(b.acked(4));
 
 	// The kernel's refusal is the CLEAN_ACK's status.

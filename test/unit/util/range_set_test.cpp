@@ -1,18 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // The set of byte ranges the applier keeps of a resync window's live
 // writes: merging on insert, and the pieces of a range it does not cover.
-#include "replication/range_set.hpp"
+#include "util/range_set.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <random>
 #include <vector>
 
-using hpsd::replication::ByteRange;
-using hpsd::replication::RangeSet;
+using hps::ByteRange;
+using hps::RangeSet;
 using Ranges = std::vector<ByteRange>;
 
-TEST_CASE("range set: empty covers nothing", "[replication][range_set]")
+TEST_CASE("range set: empty covers nothing", "[util][range_set]")
 {
 	RangeSet s;
 	CHECK(s.empty());
@@ -22,7 +22,7 @@ TEST_CASE("range set: empty covers nothing", "[replication][range_set]")
 	CHECK(s.empty());
 }
 
-TEST_CASE("range set: overlapping and adjacent ranges merge", "[replication][range_set]")
+TEST_CASE("range set: overlapping and adjacent ranges merge", "[util][range_set]")
 {
 	RangeSet s;
 	s.add({4096, 8192});
@@ -42,7 +42,7 @@ TEST_CASE("range set: overlapping and adjacent ranges merge", "[replication][ran
 	CHECK(s.empty());
 }
 
-TEST_CASE("range set: the uncovered pieces of a range", "[replication][range_set]")
+TEST_CASE("range set: the uncovered pieces of a range", "[util][range_set]")
 {
 	RangeSet s;
 	s.add({4096, 8192});
@@ -74,7 +74,7 @@ TEST_CASE("range set: the uncovered pieces of a range", "[replication][range_set
 	}
 }
 
-TEST_CASE("range set: the top of the 64-bit space", "[replication][range_set]")
+TEST_CASE("range set: the top of the 64-bit space", "[util][range_set]")
 {
 	// ApplyOrder refuses an end past 2^64 - 1, so the highest sector a
 	// write may cover starts 1023 bytes below 2^64, rounded down to 512.
@@ -88,7 +88,7 @@ TEST_CASE("range set: the top of the 64-bit space", "[replication][range_set]")
 
 // Against a sector bitmap: whatever the order of adds, the set holds the
 // union, as disjoint non-adjacent ranges, and uncovered() is its complement.
-TEST_CASE("range set: agrees with a bitmap", "[replication][range_set]")
+TEST_CASE("range set: agrees with a bitmap", "[util][range_set]")
 {
 	constexpr std::uint64_t sectors = 256;
 	std::mt19937_64 rng(7);

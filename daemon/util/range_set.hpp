@@ -4,9 +4,10 @@
 //
 // The secondary's applier records in one what the live writes of a resync
 // window covered, and asks it which pieces of a resync write are left to
-// write (PROTOCOL.md, "The secondary's applier").  The set itself knows
-// nothing of sectors: the protocol's offsets and lengths are multiples of
-// 512, so so are the pieces it returns for them.
+// write (PROTOCOL.md, "The secondary's applier"); its clean window, which
+// pieces of a CLEAN newer writes still hold; hps-logreplay, which bytes a
+// later log entry sets.  The set itself knows nothing of sectors: given
+// offsets and lengths in multiples of 512, so are the pieces it returns.
 #pragma once
 
 #include <cstddef>
@@ -14,7 +15,7 @@
 #include <map>
 #include <vector>
 
-namespace hpsd::replication {
+namespace hps {
 
 struct ByteRange {
 	std::uint64_t begin = 0;
@@ -43,4 +44,4 @@ private:
 	std::map<std::uint64_t, std::uint64_t> ranges_; // begin -> end, disjoint, not adjacent
 };
 
-} // namespace hpsd::replication
+} // namespace hps

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
-#include "replication/range_set.hpp"
+#include "util/range_set.hpp"
 
 #include <algorithm>
 #include <iterator>
 
-namespace hpsd::replication {
+namespace hps {
 
 void RangeSet::add(ByteRange r)
 {
@@ -57,4 +57,4 @@ std::vector<ByteRange> RangeSet::ranges() const
 	return out;
 }
 
-} // namespace hpsd::replication
+} // namespace hps
