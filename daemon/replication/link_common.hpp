@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // What every transport's link does the same way, whatever carries its
 // frames: setting up the handshake from the link settings, deciding what
-// send() refuses, and the text of an ERROR and of a log line.  Shared by
-// TcpLink and RdmaLink so the two behave alike above their transports.
+// send() refuses, and the text of an ERROR and of a log line.  Used by
+// FramedLink and by the transports' own parts of TcpLink and RdmaLink.
 #pragma once
 
 #include "replication/handshake.hpp"

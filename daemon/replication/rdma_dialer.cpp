@@ -256,7 +256,7 @@ void RdmaDialer::State::on_connected()
 	connecting.reset();
 
 	RdmaLink::Hooks hooks;
-	hooks.on_established = guarded([](State& s, std::shared_ptr<RdmaLink> link) {
+	hooks.on_established = guarded([](State& s, std::shared_ptr<FramedLink> link) {
 		s.handshaking.reset();
 		s.established_at = Clock::now();
 		s.failures = 0;

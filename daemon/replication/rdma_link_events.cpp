@@ -40,7 +40,7 @@ std::string status_text(const ibv_wc& wc)
 void RdmaLink::watch_completions()
 {
 	completions_watch_.async_wait(asio::posix::stream_descriptor::wait_read,
-				      [weak = weak_from_this()](const boost::system::error_code& ec) {
+				      [weak = weak_link(this)](const boost::system::error_code& ec) {
 					      if (auto self = weak.lock(); self && !ec)
 						      self->on_completion_event();
 				      });
@@ -48,7 +48,7 @@ void RdmaLink::watch_completions()
 
 void RdmaLink::on_completion_event()
 {
-	if (phase_ == Phase::closed)
+	if (phase() == Phase::closed)
 		return;
 	// Acknowledge and re-arm first, then poll the queue dry: a completion
 	// that arrives after the poll raises a new event.
@@ -57,7 +57,7 @@ void RdmaLink::on_completion_event()
 		return;
 	}
 	poll_completions();
-	if (phase_ != Phase::closed)
+	if (phase() != Phase::closed)
 		watch_completions();
 }
 
@@ -65,9 +65,9 @@ void RdmaLink::poll_completions()
 {
 	const auto self = shared_from_this(); // handlers may drop the owner's reference
 	std::array<ibv_wc, poll_batch> batch{};
-	while (phase_ != Phase::closed) {
+	while (phase() != Phase::closed) {
 		// Authenticated but not started: what came in waits for start().
-		if (phase_ == Phase::established)
+		if (phase() == Phase::established)
 			break;
 		if (held_.empty()) {
 			auto n = endpoint_->poll(batch);
@@ -99,13 +99,13 @@ void RdmaLink::on_send_done(const ibv_wc& wc)
 	if (wc.status != IBV_WC_SUCCESS) {
 		// Once one send fails the queue pair is in error and the rest
 		// flush: only the first is news.
-		if (phase_ == Phase::closing)
+		if (phase() == Phase::closing)
 			finish();
 		else if (active())
 			end(LogLevel::warn, failure_text(wc), std::nullopt, true);
 		return;
 	}
-	if (sender_.completed(wc.wr_id) && phase_ == Phase::closing)
+	if (sender_.completed(wc.wr_id) && phase() == Phase::closing)
 		finish();
 }
 
@@ -120,7 +120,7 @@ void RdmaLink::on_receive(const ibv_wc& wc)
 	}
 	const auto index = static_cast<std::uint32_t>(wc.wr_id & ~RdmaEndpoint::receive_bit);
 	const bool handshake_buffer = index < RdmaCredits::handshake_credits;
-	if (phase_ == Phase::running)
+	if (phase() == Phase::running)
 		keepalive_.received(Clock::now());
 	if (wc.wc_flags & IBV_WC_WITH_IMM) {
 		const std::uint32_t credits = ntohl(wc.imm_data);
@@ -152,20 +152,17 @@ void RdmaLink::on_receive(const ibv_wc& wc)
 				  .bytes()
 				  .subspan((index - RdmaCredits::handshake_credits) * receive_frame_,
 					   wc.byte_len);
-	auto message = decode(frame, handshake_ ? handshake_->receive_limits() : limits_);
+	auto message = decode(frame, receive_limits());
 	if (!message) {
 		const std::string reason = "bad frame: " + message.error();
 		end(LogLevel::warn, reason, Error{ErrorCode::protocol, error_text(reason)}, true);
 		return;
 	}
-	if (phase_ == Phase::handshaking)
-		on_handshake_step(handshake_->receive(*message));
-	else
-		on_message(*message);
+	on_frame(*message);
 	// The frame is handled (a WRITE's data was valid only during the
 	// call): its buffer goes back up and the peer gets its credit back.
 	// The handshake's buffers never do.
-	if (!handshake_buffer && phase_ == Phase::running && repost(index))
+	if (!handshake_buffer && phase() == Phase::running && repost(index))
 		credits_.consumed();
 }
 
@@ -209,33 +206,12 @@ bool RdmaLink::repost(std::uint32_t index)
 	return true;
 }
 
-void RdmaLink::on_message(const Message& message)
-{
-	if (const auto* ping = std::get_if<Ping>(&message)) {
-		queue(Pong{ping->token});
-	} else if (std::holds_alternative<Pong>(message)) {
-		// Only a sign of life, which its arrival already was.
-	} else if (std::holds_alternative<Goodbye>(message)) {
-		end(LogLevel::info, "the peer said GOODBYE", std::nullopt, true);
-	} else if (const auto* error = std::get_if<Error>(&message)) {
-		end(LogLevel::warn,
-		    "the peer sent ERROR " + to_string(error->code) + ": " + error->text, std::nullopt,
-		    true);
-	} else if (is_handshake_message(message)) {
-		const std::string reason = std::string(to_string(type_of(message))) +
-					   " after the handshake";
-		end(LogLevel::warn, reason, Error{ErrorCode::protocol, reason}, true);
-	} else if (handlers_.on_message) {
-		handlers_.on_message(message);
-	}
-}
-
 // --- connection manager events
 
 void RdmaLink::watch_events()
 {
 	events_watch_.async_wait(asio::posix::stream_descriptor::wait_read,
-				 [weak = weak_from_this()](const boost::system::error_code& ec) {
+				 [weak = weak_link(this)](const boost::system::error_code& ec) {
 					 if (auto self = weak.lock(); self && !ec)
 						 self->on_events();
 				 });
@@ -244,7 +220,7 @@ void RdmaLink::watch_events()
 void RdmaLink::on_events()
 {
 	const auto self = shared_from_this();
-	while (phase_ != Phase::closed) {
+	while (phase() != Phase::closed) {
 		auto event = rdma::next_cm_event(endpoint_->events());
 		if (!event) {
 			end(LogLevel::warn, event.error(), std::nullopt, true);
@@ -267,27 +243,27 @@ void RdmaLink::on_events()
 			break;
 		}
 	}
-	if (phase_ != Phase::closed)
+	if (phase() != Phase::closed)
 		watch_events();
 }
 
 void RdmaLink::on_disconnected()
 {
-	if (phase_ == Phase::closing) {
+	if (phase() == Phase::closing) {
 		finish();
 		return;
 	}
 	// A GOODBYE or ERROR the peer sent before it disconnected is in the
 	// completion queue already (its send completed before it called
 	// rdma_disconnect): read it first, so the reason is the right one.
-	if (phase_ == Phase::running || phase_ == Phase::handshaking)
+	if (phase() == Phase::running || phase() == Phase::handshaking)
 		poll_completions();
 	if (!active())
 		return;
 	std::string reason = "the peer closed the connection";
-	if (phase_ == Phase::handshaking)
+	if (phase() == Phase::handshaking)
 		reason += " during the handshake";
-	end(phase_ == Phase::running ? LogLevel::warn : LogLevel::info, reason, std::nullopt, true);
+	end(phase() == Phase::running ? LogLevel::warn : LogLevel::info, reason, std::nullopt, true);
 }
 
 } // namespace hpsd::replication

@@ -199,7 +199,7 @@ void RdmaListener::State::on_connect_request(rdma::CmId id)
 			s->handshaking.erase(serial);
 	};
 	RdmaLink::Hooks hooks;
-	hooks.on_established = [weak, forget](std::shared_ptr<RdmaLink> link) {
+	hooks.on_established = [weak, forget](std::shared_ptr<FramedLink> link) {
 		forget();
 		auto s = weak.lock();
 		if (!s || s->stopped || !s->on_link)

@@ -149,7 +149,7 @@ void TcpDialer::State::on_connected(const boost::system::error_code& ec)
 	socket.set_option(tcp::no_delay(true), ignored);
 
 	TcpLink::Hooks hooks;
-	hooks.on_established = guarded([](State& s, std::shared_ptr<TcpLink> link) {
+	hooks.on_established = guarded([](State& s, std::shared_ptr<FramedLink> link) {
 		s.handshaking.reset();
 		s.established_at = Clock::now();
 		s.failures = 0;

@@ -154,7 +154,7 @@ void TcpListener::State::on_accept(const boost::system::error_code& ec, tcp::soc
 			s->handshaking.erase(id);
 	};
 	TcpLink::Hooks hooks;
-	hooks.on_established = [weak, forget](std::shared_ptr<TcpLink> link) {
+	hooks.on_established = [weak, forget](std::shared_ptr<FramedLink> link) {
 		forget();
 		auto s = weak.lock();
 		if (!s || s->stopped || !s->on_link)
