@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "replication/rdma_dialer.hpp"
 
+#include "replication/dial_backoff.hpp"
 #include "replication/rdma_endpoint.hpp"
 #include "replication/rdma_link.hpp"
 
@@ -8,7 +9,6 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include <algorithm>
 #include <concepts>
 #include <optional>
 
@@ -24,7 +24,7 @@ struct RdmaDialer::State : std::enable_shared_from_this<State> {
 	      OnLink l, RdmaOptions r)
 		: io(i), settings(std::move(s)), peer_node(std::move(node)), address(std::move(a)),
 		  options(o), rdma_options(r), on_link(std::move(l)), resolver(i), connect_timer(i),
-		  retry_timer(i), watch(i)
+		  retry_timer(i), watch(i), backoff(o)
 	{
 	}
 	~State() { stop_watching(); }
@@ -46,7 +46,6 @@ struct RdmaDialer::State : std::enable_shared_from_this<State> {
 		if (watch.is_open())
 			(void)watch.release();
 	}
-	std::chrono::milliseconds delay() const;
 	int resolve_timeout() const
 	{
 		return static_cast<int>(rdma_options.resolve_timeout.count());
@@ -89,10 +88,8 @@ struct RdmaDialer::State : std::enable_shared_from_this<State> {
 	std::optional<RdmaEndpoint> connecting;
 	asio::posix::stream_descriptor watch;
 	std::shared_ptr<RdmaLink> handshaking;
-	Clock::time_point established_at{};
+	DialBackoff backoff;
 	std::uint64_t attempt = 0;
-	unsigned failures = 0; // since the last link was established
-	unsigned backoff = 0;  // the delay's exponent: failures, and links that died young
 	bool stopped = true;
 };
 
@@ -130,7 +127,7 @@ void RdmaDialer::stop()
 
 unsigned RdmaDialer::failures() const noexcept
 {
-	return state_->failures;
+	return state_->backoff.failures();
 }
 
 void RdmaDialer::State::dial()
@@ -258,8 +255,7 @@ void RdmaDialer::State::on_connected()
 	RdmaLink::Hooks hooks;
 	hooks.on_established = guarded([](State& s, std::shared_ptr<FramedLink> link) {
 		s.handshaking.reset();
-		s.established_at = Clock::now();
-		s.failures = 0;
+		s.backoff.established(Clock::now());
 		if (s.on_link)
 			s.on_link(std::move(link));
 	});
@@ -284,29 +280,21 @@ void RdmaDialer::State::on_closed(bool established)
 	if (!established) {
 		// The handshake failed; the link said why.
 		handshaking.reset();
-		++failures;
-		++backoff;
-		retry();
-		return;
+		backoff.failed();
+	} else {
+		backoff.link_ended(Clock::now());
 	}
-	// A link that lived a while had been fine: start over with short
-	// delays.  One that died at once counts like a failure, so a peer that
-	// authenticates and then drops us is not dialled in a tight loop.
-	if (Clock::now() - established_at >= options.max_retry)
-		backoff = 0;
-	++backoff;
 	retry();
 }
 
 void RdmaDialer::State::failed(const std::string& reason)
 {
 	abandon_attempt();
-	++failures;
-	++backoff;
+	backoff.failed();
 	// The first failure in a row is news; the rest, until it works, are not.
-	log(failures == 1 ? LogLevel::warn : LogLevel::debug,
+	log(backoff.failures() == 1 ? LogLevel::warn : LogLevel::debug,
 	    "cannot connect to " + peer_node + " at " + to_string(address) + " (RDMA): " + reason +
-		    "; retrying in " + std::to_string(delay().count()) + " ms");
+		    "; retrying in " + std::to_string(backoff.delay().count()) + " ms");
 	retry();
 }
 
@@ -314,7 +302,7 @@ void RdmaDialer::State::retry()
 {
 	if (stopped)
 		return;
-	retry_timer.expires_after(delay());
+	retry_timer.expires_after(backoff.delay());
 	retry_timer.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
 		if (auto s = weak.lock(); s && !ec && !s->stopped)
 			s->dial();
@@ -337,15 +325,6 @@ void RdmaDialer::State::abandon_attempt()
 		handshaking.reset();
 		link->close("dialling stopped");
 	}
-}
-
-// first_retry * 2^(backoff - 1), at most max_retry.
-std::chrono::milliseconds RdmaDialer::State::delay() const
-{
-	auto d = options.first_retry;
-	for (unsigned i = 1; i < backoff && d < options.max_retry; i++)
-		d *= 2;
-	return std::min(d, options.max_retry);
 }
 
 } // namespace hpsd::replication

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "replication/tcp_dialer.hpp"
 
+#include "replication/dial_backoff.hpp"
 #include "replication/tcp_link.hpp"
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include <algorithm>
 #include <concepts>
 
 namespace hpsd::replication {
@@ -21,7 +21,7 @@ struct TcpDialer::State : std::enable_shared_from_this<State> {
 	      OnLink l)
 		: settings(std::move(s)), peer_node(std::move(node)), address(std::move(a)),
 		  options(o), on_link(std::move(l)), resolver(io), socket(io), connect_timer(io),
-		  retry_timer(io)
+		  retry_timer(io), backoff(o)
 	{
 	}
 
@@ -32,7 +32,6 @@ struct TcpDialer::State : std::enable_shared_from_this<State> {
 	void failed(const std::string& reason);
 	void retry();
 	void abandon_attempt();
-	std::chrono::milliseconds delay() const;
 
 	// Wraps a handler of the current attempt: it does nothing once the
 	// attempt is over (timed out, superseded, stopped).
@@ -66,10 +65,8 @@ struct TcpDialer::State : std::enable_shared_from_this<State> {
 	asio::steady_timer connect_timer;
 	asio::steady_timer retry_timer;
 	std::shared_ptr<TcpLink> handshaking;
-	Clock::time_point established_at{};
+	DialBackoff backoff;
 	std::uint64_t attempt = 0;
-	unsigned failures = 0; // since the last link was established
-	unsigned backoff = 0;  // the delay's exponent: failures, and links that died young
 	bool stopped = true;
 };
 
@@ -105,7 +102,7 @@ void TcpDialer::stop()
 
 unsigned TcpDialer::failures() const noexcept
 {
-	return state_->failures;
+	return state_->backoff.failures();
 }
 
 void TcpDialer::State::dial()
@@ -151,8 +148,7 @@ void TcpDialer::State::on_connected(const boost::system::error_code& ec)
 	TcpLink::Hooks hooks;
 	hooks.on_established = guarded([](State& s, std::shared_ptr<FramedLink> link) {
 		s.handshaking.reset();
-		s.established_at = Clock::now();
-		s.failures = 0;
+		s.backoff.established(Clock::now());
 		if (s.on_link)
 			s.on_link(std::move(link));
 	});
@@ -177,29 +173,21 @@ void TcpDialer::State::on_closed(bool established)
 	if (!established) {
 		// The handshake failed; the link said why.
 		handshaking.reset();
-		++failures;
-		++backoff;
-		retry();
-		return;
+		backoff.failed();
+	} else {
+		backoff.link_ended(Clock::now());
 	}
-	// A link that lived a while had been fine: start over with short
-	// delays.  One that died at once counts like a failure, so a peer that
-	// authenticates and then drops us is not dialled in a tight loop.
-	if (Clock::now() - established_at >= options.max_retry)
-		backoff = 0;
-	++backoff;
 	retry();
 }
 
 void TcpDialer::State::failed(const std::string& reason)
 {
 	abandon_attempt();
-	++failures;
-	++backoff;
+	backoff.failed();
 	// The first failure in a row is news; the rest, until it works, are not.
-	log(failures == 1 ? LogLevel::warn : LogLevel::debug,
+	log(backoff.failures() == 1 ? LogLevel::warn : LogLevel::debug,
 	    "cannot connect to " + peer_node + " at " + to_string(address) + ": " + reason +
-		    "; retrying in " + std::to_string(delay().count()) + " ms");
+		    "; retrying in " + std::to_string(backoff.delay().count()) + " ms");
 	retry();
 }
 
@@ -207,7 +195,7 @@ void TcpDialer::State::retry()
 {
 	if (stopped)
 		return;
-	retry_timer.expires_after(delay());
+	retry_timer.expires_after(backoff.delay());
 	retry_timer.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
 		if (auto s = weak.lock(); s && !ec && !s->stopped)
 			s->dial();
@@ -226,15 +214,6 @@ void TcpDialer::State::abandon_attempt()
 		handshaking.reset();
 		link->close("dialling stopped");
 	}
-}
-
-// first_retry * 2^(backoff - 1), at most max_retry.
-std::chrono::milliseconds TcpDialer::State::delay() const
-{
-	auto d = options.first_retry;
-	for (unsigned i = 1; i < backoff && d < options.max_retry; i++)
-		d *= 2;
-	return std::min(d, options.max_retry);
 }
 
 } // namespace hpsd::replication
