@@ -146,11 +146,13 @@ private:
 	boost::asio::steady_timer timer_;
 };
 
-// A weak reference to `link` as its own type, for a transport's waits.
-template <class T> std::weak_ptr<T> weak_link(T* link)
+// A transport's wait holds weak_from_this(); this locks it as the
+// transport's own type (null once the link is gone).  The cast moves the
+// locked pointer: no more reference counting per I/O than a plain lock.
+template <class T> std::shared_ptr<T> lock_as(const std::weak_ptr<FramedLink>& weak)
 {
 	static_assert(std::is_base_of_v<FramedLink, T>);
-	return std::static_pointer_cast<T>(link->weak_from_this().lock());
+	return std::static_pointer_cast<T>(weak.lock());
 }
 
 } // namespace hpsd::replication

@@ -132,8 +132,8 @@ void RdmaLink::pump()
 	if (posted.any && phase() == Phase::running)
 		keepalive_.progressed(Clock::now());
 	if (phase() == Phase::running && tx_.take_room() && handlers_.on_writable)
-		asio::post(executor(), [weak = weak_link(this)] {
-			if (auto self = weak.lock(); self && self->phase() == Phase::running &&
+		asio::post(executor(), [weak = weak_from_this()] {
+			if (auto self = lock_as<RdmaLink>(weak); self && self->phase() == Phase::running &&
 						     self->handlers_.on_writable)
 				self->handlers_.on_writable();
 		});

@@ -40,8 +40,8 @@ std::string status_text(const ibv_wc& wc)
 void RdmaLink::watch_completions()
 {
 	completions_watch_.async_wait(asio::posix::stream_descriptor::wait_read,
-				      [weak = weak_link(this)](const boost::system::error_code& ec) {
-					      if (auto self = weak.lock(); self && !ec)
+				      [weak = weak_from_this()](const boost::system::error_code& ec) {
+					      if (auto self = lock_as<RdmaLink>(weak); self && !ec)
 						      self->on_completion_event();
 				      });
 }
@@ -211,8 +211,8 @@ bool RdmaLink::repost(std::uint32_t index)
 void RdmaLink::watch_events()
 {
 	events_watch_.async_wait(asio::posix::stream_descriptor::wait_read,
-				 [weak = weak_link(this)](const boost::system::error_code& ec) {
-					 if (auto self = weak.lock(); self && !ec)
+				 [weak = weak_from_this()](const boost::system::error_code& ec) {
+					 if (auto self = lock_as<RdmaLink>(weak); self && !ec)
 						 self->on_events();
 				 });
 }

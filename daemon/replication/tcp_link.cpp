@@ -81,9 +81,9 @@ void TcpLink::read()
 	reading_ = true;
 	const std::span<std::byte> space = rx_.space();
 	socket_.async_read_some(asio::buffer(space.data(), space.size()),
-				[weak = weak_link(this)](const boost::system::error_code& ec,
-							 std::size_t bytes) {
-					if (auto self = weak.lock())
+				[weak = weak_from_this()](const boost::system::error_code& ec,
+							  std::size_t bytes) {
+					if (auto self = lock_as<TcpLink>(weak))
 						self->on_read(ec, bytes);
 				});
 }
@@ -142,9 +142,9 @@ void TcpLink::write()
 		in_flight_ += s.size();
 	}
 	writing_ = true;
-	socket_.async_write_some(iov_, [weak = weak_link(this)](const boost::system::error_code& ec,
-								std::size_t bytes) {
-		if (auto self = weak.lock())
+	socket_.async_write_some(iov_, [weak = weak_from_this()](const boost::system::error_code& ec,
+								 std::size_t bytes) {
+		if (auto self = lock_as<TcpLink>(weak))
 			self->on_written(ec, bytes);
 	});
 }
