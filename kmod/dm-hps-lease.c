@@ -81,19 +81,32 @@ void hps_lease_exit(struct hps_volume *v)
 }
 
 /*
+ * The lease may take a bio now: fenced, or on and lapsed.  Lockless, so
+ * the hot path pays one jiffies comparison; hps_lease_take() decides.
+ */
+bool hps_lease_may_take(struct hps_volume *v)
+{
+	struct hps_lease *l = &v->lease;
+	enum hps_lease_state state = READ_ONCE(l->state);
+
+	return state == HPS_LEASE_FENCED ||
+	       (state == HPS_LEASE_ON && hps_lease_lapsed(l));
+}
+
+/*
  * True when the lease took @bio; *@r is then what map() returns: the bio
  * waits (SUBMITTED), is refused (KILL: fenced) or is given back to dm
- * during a suspend (REQUEUE).
+ * during a suspend (REQUEUE).  A bio that waits is mapped again from the
+ * lease's work, where dm no longer lets it be split: the caller cuts it
+ * first (hps_map_bio()).
  */
 bool hps_lease_take(struct hps_volume *v, struct bio *bio, int *r)
 {
 	struct hps_lease *l = &v->lease;
-	enum hps_lease_state state = READ_ONCE(l->state);
 	unsigned long flags;
 	bool taken = true;
 
-	if (state == HPS_LEASE_OFF ||
-	    (state == HPS_LEASE_ON && !hps_lease_lapsed(l)))
+	if (!hps_lease_may_take(v))
 		return false;
 
 	spin_lock_irqsave(&l->lock, flags);

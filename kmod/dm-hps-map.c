@@ -316,9 +316,21 @@ static int hps_map_bio(struct hps_volume *v, struct bio *bio, unsigned int flags
 	hb->v = v;
 	hb->flags = flags;
 
-	/* An owner's lease that lapsed: nothing is served until renewed. */
-	if (hps_lease_take(v, bio, &r))
-		return r;
+	/*
+	 * An owner's lease that lapsed: nothing is served until renewed.  A
+	 * waiting bio is mapped again from the lease's work, outside dm's
+	 * map(), where dm_accept_partial_bio() must not be called: a read or
+	 * write waits cut to the block it starts in, as map_read() and
+	 * map_write() would take it (dm sends the rest again, which waits
+	 * too).  A bio mapped again was cut already.
+	 */
+	if (hps_lease_may_take(v)) {
+		if (!(flags & HPS_BIO_WAITED) &&
+		    (bio_op(bio) == REQ_OP_READ || bio_op(bio) == REQ_OP_WRITE))
+			hps_accept(bio, hps_first_piece(v->pool, bio));
+		if (hps_lease_take(v, bio, &r))
+			return r;
+	}
 
 	if (bio->bi_opf & REQ_PREFLUSH) {
 		/* dm sends flushes empty: the data, if any, follows alone. */

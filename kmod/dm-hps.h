@@ -337,6 +337,7 @@ unsigned int hps_throttle_delay_us(struct hps_pool *pool);
 /* dm-hps-lease.c */
 void hps_lease_init(struct hps_volume *v);
 void hps_lease_exit(struct hps_volume *v);
+bool hps_lease_may_take(struct hps_volume *v);
 bool hps_lease_take(struct hps_volume *v, struct bio *bio, int *r);
 int hps_lease_message(struct hps_volume *v, const char *arg);
 const char *hps_lease_state_name(struct hps_volume *v);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # lab: vms=1 ceph=no timeout=600
-# about: the kernel's ownership lease of a volume, without hpsd: a lapsed lease holds every new bio (a cache hit included) until renewed, 'lease fence' fails them, a noflush suspend gives waiting bios back to dm (they wait again after resume), a flushing suspend fails them, bad lease messages are refused
+# about: the kernel's ownership lease of a volume, without hpsd: a lapsed lease holds every new bio (a cache hit included) until renewed (a read or write of many blocks waits block by block and is served whole after), 'lease fence' fails them, a noflush suspend gives waiting bios back to dm (they wait again after resume), a flushing suspend fails them, bad lease messages are refused
 source "$HPS_SRC/test/lab/guest/lib.sh"
 
 # No hpsd: whole 4 KiB writes and reads of them stay in the kernel (cache).
@@ -21,11 +21,16 @@ want=$(dd if="/dev/mapper/$V" bs=4K count=1 iflag=direct status=none | md5sum)
 
 lease() { dmsetup status "$V" | awk '{print $17}'; }
 waited() { dmsetup status "$V" | awk '{print $18}'; }
-# read_bg NAME: one 4 KiB direct read in the background; NAME.rc when done.
-read_bg() {
-	rm -f "$LAB_OUT/$1".*
-	(rc=0; dd if="/dev/mapper/$V" bs=4K count=1 iflag=direct status=none >"$LAB_OUT/$1.data" 2>"$LAB_OUT/$1.err" || rc=$?; echo $rc >"$LAB_OUT/$1.rc") &
+# dd_bg NAME ARGS...: dd ARGS in the background, its output in NAME.data;
+# NAME.rc when done.
+dd_bg() {
+	local name=$1
+	shift
+	rm -f "$LAB_OUT/$name".*
+	(rc=0; dd "$@" status=none >"$LAB_OUT/$name.data" 2>"$LAB_OUT/$name.err" || rc=$?; echo $rc >"$LAB_OUT/$name.rc") &
 }
+# read_bg NAME: one 4 KiB direct read in the background.
+read_bg() { dd_bg "$1" if="/dev/mapper/$V" bs=4K count=1 iflag=direct; }
 # done_within NAME SECS
 done_within() {
 	local i
@@ -37,13 +42,14 @@ done_within() {
 }
 # still_waits NAME SECS: read NAME has not ended within SECS.
 still_waits() {
-	! done_within "$1" "$2" || die "read $1 ended (rc $(cat "$LAB_OUT/$1.rc")) though it should wait for the lease"
+	! done_within "$1" "$2" || die "$1 ended (rc $(cat "$LAB_OUT/$1.rc")) though it should wait for the lease"
 }
-# read_good NAME: read NAME ends, succeeded, and read the data written.
+# read_good NAME [MD5]: read NAME ends, succeeded, and read the data
+# written (MD5 of it; the first block's by default).
 read_good() {
 	done_within "$1" 10 || die "read $1 did not end once let go"
 	expect_eq "$(cat "$LAB_OUT/$1.rc")" 0 "exit status of read $1"
-	expect_eq "$(md5sum <"$LAB_OUT/$1.data")" "$want" "the data of read $1"
+	expect_eq "$(md5sum <"$LAB_OUT/$1.data")" "${2:-$want}" "the data of read $1"
 }
 
 expect_eq "$(lease)" off "a new table has no lease"
@@ -63,6 +69,25 @@ must dmsetup message "$V" 0 lease 0
 still_waits r2 1
 must dmsetup message "$V" 0 lease 60000
 read_good r2
+
+# Each waiting piece is mapped again from the lease's work, where dm may
+# no longer split a bio: they must wait cut to one block (4 KiB) each.
+log "a read and a write of 16 blocks wait while lapsed, block by block, and are served once renewed"
+want16=$(dd if="/dev/mapper/$V" bs=64K count=1 iflag=direct status=none | md5sum)
+must dd if=/dev/urandom of="$LAB_OUT/big.in" bs=64K count=1 status=none
+must dmsetup message "$V" 0 lease 0
+dd_bg r6 if="/dev/mapper/$V" bs=64K count=1 iflag=direct
+dd_bg w6 if="$LAB_OUT/big.in" of="/dev/mapper/$V" bs=64K seek=1 count=1 oflag=direct
+still_waits r6 3
+still_waits w6 1
+must dmsetup message "$V" 0 lease 60000
+read_good r6 "$want16"
+done_within w6 10 || die "write w6 did not end once let go"
+expect_eq "$(cat "$LAB_OUT/w6.rc")" 0 "exit status of write w6"
+expect_eq "$(dd if="/dev/mapper/$V" bs=64K skip=1 count=1 iflag=direct status=none | md5sum)" \
+	"$(md5sum <"$LAB_OUT/big.in")" "the 16 blocks written while the lease lapsed, read back"
+expect_eq "$(waited)" 33 "bios that waited for the lease (1 before, then each of the 16 blocks of both)"
+check_kernel "the reads and writes of many blocks let go by a renewal"
 
 log "a noflush suspend gives a waiting read back to dm; after resume it waits again"
 must dmsetup message "$V" 0 lease 0
