@@ -39,7 +39,7 @@ hpsd_setup() {
 	[ -n "${LAB_CEPH_CONF:-}" ] || die "the scenario needs ceph=yes"
 	must hps_module_deps
 	must insmod "$HPS_KO"
-	must timeout 60 ceph -s >/dev/null
+	must ceph_answers
 	mkdir -p "$HPSD_WORK"
 	must dd if=/dev/zero of="$LAB_NVME" bs=1M count=2 oflag=direct status=none
 	cat >"$HPSD_CONF" <<JSON

@@ -67,3 +67,21 @@ dm_reject() {
 	log "rejected: $table"
 	printf '    %s\n' "$(grep -m1 -F -- "$expect" <<<"$new" | sed 's/^\[[^]]*\] //')"
 }
+
+# ceph_answers [SECS]: the run's Ceph answers 'ceph -s' from this VM within
+# SECS (default 180).  Generous on purpose: the first (python) ceph command
+# in a TCG guest that just booted, while the other lane boots VMs and starts
+# its own Ceph on the same two cores, took over 60 s in CI once.
+ceph_answers() {
+	local secs=${1:-180} start=$SECONDS
+	until timeout 60 ceph -s >"$LAB_OUT/ceph-s.out" 2>&1; do
+		if [ $((SECONDS - start)) -ge "$secs" ]; then
+			tail -n 5 "$LAB_OUT/ceph-s.out" >&2
+			ip -br addr >&2
+			log "Ceph did not answer 'ceph -s' from lab-vm${LAB_VM:-0} within $secs s"
+			return 1
+		fi
+		sleep 2
+	done
+	log "Ceph answers from lab-vm${LAB_VM:-0} (after $((SECONDS - start)) s)"
+}

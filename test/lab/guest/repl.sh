@@ -45,8 +45,7 @@ repl_configure() {
 	[ "${REPL_TRANSPORT:-tcp}" = tcp ] || repl_rxe
 	must hps_module_deps
 	must insmod "$HPS_KO"
-	# Generous: a VM booted again under TCG, with others running, is slow.
-	timeout 180 ceph -s >/dev/null || { ip -br addr; die "Ceph does not answer from lab-vm$LAB_VM"; }
+	must ceph_answers
 	mkdir -p "$HPSD_WORK"
 	printf 'hps-lab-cluster-secret-0123456789abcdef' >"$REPL_SECRET"
 	chmod 600 "$REPL_SECRET"

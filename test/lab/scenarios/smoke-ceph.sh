@@ -4,7 +4,8 @@
 source "$HPS_SRC/test/lab/guest/lib.sh"
 
 [ -n "${LAB_CEPH_CONF:-}" ] || die "runner gave no LAB_CEPH_CONF"
-must timeout 60 ceph -s
+must ceph_answers
+cat "$LAB_OUT/ceph-s.out"
 img=smoke-$RANDOM
 
 log "create and inspect an image"

@@ -96,7 +96,7 @@ same_state() {
 
 must hps_module_deps
 must insmod "$HPS_KO"
-must timeout 60 ceph -s >/dev/null
+must ceph_answers
 mkdir -p "$WORK"
 # A blank cache disk: the first start must format it.
 must dd if=/dev/zero of="$NV" bs=1M count=1 oflag=direct status=none

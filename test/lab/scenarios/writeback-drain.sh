@@ -89,7 +89,7 @@ log "pool $POOL_ID: $total blocks of 4 KiB; volume $VOL_ID: $((VBYTES >> 20)) Mi
 
 # --- Ceph image and hpsd --------------------------------------------------------
 
-must timeout 60 ceph -s >/dev/null
+must ceph_answers
 must rbd create --size "$VBYTES"B "$IMG"
 mkdir -p "$WORK/state"
 cat >"$WORK/state/volumes.json" <<JSON
