@@ -33,8 +33,8 @@ dd_bg() {
 read_bg() { dd_bg "$1" if="/dev/mapper/$V" bs=4K count=1 iflag=direct; }
 # done_within NAME SECS
 done_within() {
-	local i
-	for i in $(seq $(($2 * 10))); do
+	local _
+	for _ in $(seq $(($2 * 10))); do
 		[ -e "$LAB_OUT/$1.rc" ] && return 0
 		sleep 0.1
 	done
