@@ -94,20 +94,18 @@ bool hps_lease_may_take(struct hps_volume *v)
 }
 
 /*
- * True when the lease took @bio; *@r is then what map() returns: the bio
- * waits (SUBMITTED), is refused (KILL: fenced) or is given back to dm
- * during a suspend (REQUEUE).  A bio that waits is mapped again from the
- * lease's work, where dm no longer lets it be split: the caller cuts it
- * first (hps_map_bio()).
+ * Called once hps_lease_may_take() said so.  True when the lease took
+ * @bio; *@r is then what map() returns: the bio waits (SUBMITTED), is
+ * refused (KILL: fenced) or is given back to dm during a suspend
+ * (REQUEUE).  A bio that waits is mapped again from the lease's work,
+ * where dm no longer lets it be split: the caller cuts it first
+ * (hps_map_bio()).
  */
 bool hps_lease_take(struct hps_volume *v, struct bio *bio, int *r)
 {
 	struct hps_lease *l = &v->lease;
 	unsigned long flags;
 	bool taken = true;
-
-	if (!hps_lease_may_take(v))
-		return false;
 
 	spin_lock_irqsave(&l->lock, flags);
 	/* A renewal may have come meanwhile. */
